@@ -1,0 +1,393 @@
+//! The tamper-evident audit ledger (全程留痕): verification, signed checkpoints and inclusion
+//! proofs.
+//!
+//! Every entry's hash covers the previous entry's hash (a chain), and every entry lists the
+//! digests of the rows it changed. `verify` recomputes all of it: an edited, deleted or inserted
+//! ledger row breaks the chain; an edited business row no longer matches its last digest.
+//! Checkpoints sign the Merkle root of all entries so far with the platform's SM2 key, so a holder
+//! of a receipt can prove its entry is in a published checkpoint.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+use yiwang_core::Problem;
+use yiwang_core::calendar::to_holiday_csv;
+use yiwang_core::ledger::{
+    checkpoint_message, entry_hash, inclusion_proof, merkle_root, sm3_hex, verify_signature,
+};
+use yiwang_core::time::rfc3339_micros;
+use yiwang_store::sql_impl::entry_content;
+use yiwang_store::{
+    ApiToken, CalendarVersion, Checkpoint, LedgerRow, Organisation, Region, RoleGrant, Store, User,
+};
+
+use crate::{App, AppResult, now_micros};
+
+/// One thing `verify` found wrong.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Stable code, e.g. `ledger.hash_mismatch`, `row.digest_mismatch`.
+    pub code: String,
+    pub seq: Option<i64>,
+    pub table: Option<String>,
+    pub id: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct VerifyReport {
+    pub entries: i64,
+    pub checkpoints: usize,
+    pub rows_checked: usize,
+    pub findings: Vec<Finding>,
+}
+
+impl VerifyReport {
+    pub fn intact(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+fn finding(code: &str, seq: Option<i64>, table: Option<&str>, id: Option<&str>, msg: String) -> Finding {
+    Finding {
+        code: code.into(),
+        seq,
+        table: table.map(Into::into),
+        id: id.map(Into::into),
+        message: msg,
+    }
+}
+
+fn hash_bytes(hex_hash: &str) -> Option<[u8; 32]> {
+    hex::decode(hex_hash).ok()?.try_into().ok()
+}
+
+/// Recompute the chain, every checkpoint and the digest of every covered row.
+/// `public_key_hex` is the platform key checkpoints must be signed with.
+pub async fn verify(store: &Arc<dyn Store>, public_key_hex: &str) -> AppResult<VerifyReport> {
+    let mut report = VerifyReport::default();
+    let mut tx = store.read().await?;
+    let mut leaves: Vec<[u8; 32]> = Vec::new();
+    let mut last_digest: HashMap<(String, String), (String, i64)> = HashMap::new();
+    let mut prev_hash = yiwang_core::ledger::GENESIS_HASH.to_string();
+    let mut expected_seq = 1;
+    'chain: loop {
+        let page = tx.ledger_entries(expected_seq - 1, 5000).await?;
+        if page.is_empty() {
+            break;
+        }
+        for row in page {
+            if let Some(f) = check_entry(&row, expected_seq, &prev_hash) {
+                report.findings.push(f);
+                break 'chain;
+            }
+            let rows: Vec<yiwang_core::ledger::RowDigest> =
+                serde_json::from_str(&row.rows_json).unwrap_or_default();
+            for r in rows {
+                last_digest.insert((r.table, r.id), (r.digest, row.seq));
+            }
+            leaves.push(hash_bytes(&row.hash).unwrap_or_default());
+            prev_hash = row.hash.clone();
+            expected_seq += 1;
+        }
+    }
+    report.entries = expected_seq - 1;
+    if !report.findings.is_empty() {
+        return Ok(report);
+    }
+    let (head_seq, head_hash) = tx.ledger_head().await?;
+    if head_seq != report.entries || (head_seq > 0 && head_hash != prev_hash) {
+        report.findings.push(finding(
+            "ledger.head_mismatch",
+            Some(report.entries + 1),
+            None,
+            None,
+            format!(
+                "ledger head says {head_seq} entries but {} are chained: entries were removed or added after the last one",
+                report.entries
+            ),
+        ));
+    }
+    let checkpoints = tx.list_checkpoints().await?;
+    report.checkpoints = checkpoints.len();
+    for c in &checkpoints {
+        if let Some(f) = check_checkpoint(c, &leaves, public_key_hex) {
+            report.findings.push(f);
+        }
+    }
+    check_rows(&mut tx, &last_digest, &mut report).await?;
+    Ok(report)
+}
+
+fn check_entry(row: &LedgerRow, expected_seq: i64, prev_hash: &str) -> Option<Finding> {
+    if row.seq != expected_seq {
+        return Some(finding(
+            "ledger.sequence_gap",
+            Some(expected_seq),
+            None,
+            None,
+            format!("expected entry {expected_seq}, found {}: an entry was deleted or inserted", row.seq),
+        ));
+    }
+    if row.prev_hash != prev_hash {
+        return Some(finding(
+            "ledger.chain_broken",
+            Some(row.seq),
+            None,
+            None,
+            format!("entry {} does not link to the hash of entry {}", row.seq, row.seq - 1),
+        ));
+    }
+    let recomputed = match entry_content(row) {
+        Ok(content) => entry_hash(prev_hash, &content),
+        Err(e) => {
+            return Some(finding(
+                "ledger.unreadable",
+                Some(row.seq),
+                None,
+                None,
+                format!("entry {} cannot be read: {e}", row.seq),
+            ));
+        }
+    };
+    if recomputed != row.hash {
+        return Some(finding(
+            "ledger.hash_mismatch",
+            Some(row.seq),
+            None,
+            None,
+            format!("entry {} was altered: its content no longer matches its hash", row.seq),
+        ));
+    }
+    None
+}
+
+fn check_checkpoint(c: &Checkpoint, leaves: &[[u8; 32]], public_key_hex: &str) -> Option<Finding> {
+    let size = c.tree_size as usize;
+    if c.tree_size < 1 || size > leaves.len() {
+        return Some(finding(
+            "checkpoint.beyond_ledger",
+            Some(c.tree_size),
+            None,
+            None,
+            format!("checkpoint covers {} entries but only {} exist", c.tree_size, leaves.len()),
+        ));
+    }
+    let root = hex::encode(merkle_root(&leaves[..size]));
+    if root != c.root {
+        return Some(finding(
+            "checkpoint.root_mismatch",
+            Some(c.tree_size),
+            None,
+            None,
+            format!("the entries up to {} no longer hash to the signed root", c.tree_size),
+        ));
+    }
+    let msg = checkpoint_message(c.tree_size as u64, &c.root, &rfc3339_micros(c.at));
+    if !verify_signature(public_key_hex, &msg, &c.signature) {
+        return Some(finding(
+            "checkpoint.bad_signature",
+            Some(c.tree_size),
+            None,
+            None,
+            format!("the signature of checkpoint {} does not verify", c.tree_size),
+        ));
+    }
+    None
+}
+
+async fn check_rows(
+    tx: &mut Box<dyn yiwang_store::Tx>,
+    last: &HashMap<(String, String), (String, i64)>,
+    report: &mut VerifyReport,
+) -> AppResult<()> {
+    let mut current: Vec<(&'static str, String, String)> = Vec::new();
+    for r in tx.list_regions().await? {
+        current.push((Region::TABLE, r.code.clone(), r.digest()));
+    }
+    for o in tx.list_organisations("").await? {
+        current.push((Organisation::TABLE, o.id.clone(), o.digest()));
+    }
+    for u in tx.list_users().await? {
+        current.push((User::TABLE, u.id.clone(), u.digest()));
+    }
+    for g in tx.list_grants().await? {
+        current.push((RoleGrant::TABLE, g.id.clone(), g.digest()));
+    }
+    for t in tx.list_api_tokens().await? {
+        current.push((ApiToken::TABLE, t.id.clone(), t.digest()));
+    }
+    for v in tx.list_calendar_versions().await? {
+        // The version row carries the digest of its days: recompute it from the day rows.
+        let days = tx.calendar_days(v.version).await?;
+        let mut v2: CalendarVersion = v.clone();
+        v2.days_digest = sm3_hex(to_holiday_csv(&days).as_bytes());
+        current.push((CalendarVersion::TABLE, v.version.to_string(), v2.digest()));
+    }
+    report.rows_checked = current.len();
+    let mut seen = std::collections::HashSet::new();
+    for (table, id, digest) in current {
+        let key = (table.to_string(), id.clone());
+        match last.get(&key) {
+            None => report.findings.push(finding(
+                "row.not_in_ledger",
+                None,
+                Some(table),
+                Some(&id),
+                format!("{table} row {id} was written outside the platform (no ledger entry)"),
+            )),
+            Some((expected, seq)) if *expected != digest => report.findings.push(finding(
+                "row.digest_mismatch",
+                Some(*seq),
+                Some(table),
+                Some(&id),
+                format!("{table} row {id} was changed outside the platform (last ledger entry {seq})"),
+            )),
+            Some(_) => {}
+        }
+        seen.insert(key);
+    }
+    for ((table, id), (digest, seq)) in last {
+        if digest != "deleted" && !seen.contains(&(table.clone(), id.clone())) {
+            report.findings.push(finding(
+                "row.missing",
+                Some(*seq),
+                Some(table),
+                Some(id),
+                format!("{table} row {id} was deleted outside the platform (last ledger entry {seq})"),
+            ));
+        }
+    }
+    report.findings.sort_by_key(|f| f.seq.unwrap_or(i64::MAX));
+    Ok(())
+}
+
+/// Sign a checkpoint over every entry so far, unless the newest one already covers them all.
+/// Runs inside the caller's (job's) write transaction.
+pub async fn checkpoint_in(
+    tx: &mut Box<dyn yiwang_store::Tx>,
+    app: &App,
+) -> AppResult<Option<Checkpoint>> {
+    let (size, _) = tx.ledger_head().await?;
+    if size == 0 {
+        return Ok(None);
+    }
+    if let Some(latest) = tx.latest_checkpoint().await? {
+        if latest.tree_size >= size {
+            return Ok(None);
+        }
+    }
+    let leaves: Vec<[u8; 32]> = tx
+        .ledger_hashes(size)
+        .await?
+        .iter()
+        .map(|h| hash_bytes(h).unwrap_or_default())
+        .collect();
+    let root = hex::encode(merkle_root(&leaves));
+    let at = now_micros();
+    let signature = app
+        .platform_key()
+        .sign(&checkpoint_message(size as u64, &root, &rfc3339_micros(at)));
+    let c = Checkpoint {
+        tree_size: size,
+        root,
+        at,
+        key_id: app.platform_key_id().into(),
+        signature,
+    };
+    tx.insert_checkpoint(&c).await?;
+    Ok(Some(c))
+}
+
+/// Sign a checkpoint now (CLI, demo, tests); the job runner does the same on its timer.
+pub async fn checkpoint(app: &App) -> AppResult<Option<Checkpoint>> {
+    let mut tx = app.store.write().await?;
+    let c = checkpoint_in(&mut tx, app).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// A published checkpoint with what a verifier needs.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SignedCheckpoint {
+    pub tree_size: i64,
+    /// Merkle root (RFC 6962 tree over entry hashes, SM3), hex.
+    pub root: String,
+    /// RFC 3339 UTC; part of the signed message.
+    pub at: String,
+    pub key_id: String,
+    pub algorithm: String,
+    pub public_key: String,
+    /// SM2 signature (r || s, hex) over `yiwang-ledger-checkpoint/v1\n{tree_size}\n{root}\n{at}`.
+    pub signature: String,
+}
+
+pub fn signed(app: &App, c: Checkpoint) -> SignedCheckpoint {
+    SignedCheckpoint {
+        tree_size: c.tree_size,
+        root: c.root,
+        at: rfc3339_micros(c.at),
+        key_id: c.key_id,
+        algorithm: crate::platform_key::ALGORITHM.into(),
+        public_key: app.platform_key().public_key_hex(),
+        signature: c.signature,
+    }
+}
+
+pub async fn latest_checkpoint(app: &App) -> AppResult<Option<SignedCheckpoint>> {
+    let c = app.store.read().await?.latest_checkpoint().await?;
+    Ok(c.map(|c| signed(app, c)))
+}
+
+/// An entry's receipt and its inclusion proof against a checkpoint.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InclusionProof {
+    pub seq: i64,
+    pub leaf_index: i64,
+    /// The entry's hash (the Merkle leaf before leaf-hashing).
+    pub entry_hash: String,
+    /// Audit path, leaf side first, hex.
+    pub proof: Vec<String>,
+    pub checkpoint: SignedCheckpoint,
+}
+
+/// Prove entry `seq` is in the checkpoint of `tree_size` (default: the newest checkpoint).
+pub async fn prove(app: &App, seq: i64, tree_size: Option<i64>) -> AppResult<InclusionProof> {
+    let mut tx = app.store.read().await?;
+    let c = match tree_size {
+        Some(n) => tx.get_checkpoint(n).await?,
+        None => tx.latest_checkpoint().await?,
+    }
+    .ok_or_else(|| Problem::not_found("检查点", "Checkpoint"))?;
+    if seq < 1 || seq > c.tree_size {
+        return Err(Problem::invalid(
+            "ledger.not_in_checkpoint",
+            format!("第{seq}条不在该检查点(共{}条)内,请稍后使用更新的检查点", c.tree_size),
+            format!("Entry {seq} is not covered by this checkpoint of {} entries; try a newer one", c.tree_size),
+        )
+        .into());
+    }
+    let hashes = tx.ledger_hashes(c.tree_size).await?;
+    drop(tx);
+    let leaves: Vec<[u8; 32]> = hashes.iter().map(|h| hash_bytes(h).unwrap_or_default()).collect();
+    let index = (seq - 1) as usize;
+    let proof = inclusion_proof(&leaves, index).iter().map(hex::encode).collect();
+    Ok(InclusionProof {
+        seq,
+        leaf_index: seq - 1,
+        entry_hash: hashes[index].clone(),
+        proof,
+        checkpoint: signed(app, c),
+    })
+}
+
+/// A ledger entry as a receipt (its content and hash).
+pub async fn entry(store: &Arc<dyn Store>, seq: i64) -> AppResult<LedgerRow> {
+    store
+        .read()
+        .await?
+        .ledger_entry(seq)
+        .await?
+        .ok_or_else(|| Problem::not_found("留痕记录", "Ledger entry").into())
+}

@@ -1,0 +1,219 @@
+//! The working-day calendar (工作日历) as versioned master data: the State Council's arrangements
+//! are loaded on first start; an administrator amends them, each amendment a new version. The
+//! rules (`yiwang_core::calendar`) always use the newest version.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use yiwang_core::Problem;
+use yiwang_core::access::{self, Actor, Permission, Scope};
+use yiwang_core::calendar::{
+    CalendarEntry, DayKind, OFFICIAL_HOLIDAYS_CSV, WorkingCalendar, parse_holiday_csv,
+    to_holiday_csv,
+};
+use yiwang_core::ledger::sm3_hex;
+use yiwang_store::{CalendarVersion, Store, Tx};
+
+use crate::notify::{self, Channel};
+use crate::{Acting, App, AppResult, CachedCalendar, digest, now_micros, record};
+
+fn days_digest(days: &[CalendarEntry]) -> String {
+    sm3_hex(to_holiday_csv(days).as_bytes())
+}
+
+async fn write_version(
+    tx: &mut Box<dyn Tx>,
+    by: &Acting,
+    version: i64,
+    note: &str,
+    days: &[CalendarEntry],
+    detail: serde_json::Value,
+) -> AppResult<CalendarVersion> {
+    let v = CalendarVersion {
+        version,
+        created_at: now_micros(),
+        created_by: by.actor_id.clone(),
+        note: note.into(),
+        days_digest: days_digest(days),
+    };
+    tx.insert_calendar_version(&v, days).await?;
+    record(
+        tx,
+        by,
+        "calendar.version",
+        ("calendar", &version.to_string()),
+        vec![digest(CalendarVersion::TABLE, &version.to_string(), v.digest())],
+        detail,
+    )
+    .await?;
+    Ok(v)
+}
+
+/// Load the official arrangements as version 1 on first start.
+pub async fn seed_official(store: &Arc<dyn Store>) -> AppResult<()> {
+    let mut tx = store.write().await?;
+    if !tx.list_calendar_versions().await?.is_empty() {
+        return Ok(());
+    }
+    let days = parse_holiday_csv(OFFICIAL_HOLIDAYS_CSV)?;
+    write_version(
+        &mut tx,
+        &Acting::system(),
+        1,
+        "国务院办公厅节假日安排(2024—2026)",
+        &days,
+        serde_json::json!({ "days": days.len() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn load_current(store: &Arc<dyn Store>) -> AppResult<CachedCalendar> {
+    let mut tx = store.read().await?;
+    let versions = tx.list_calendar_versions().await?;
+    let Some(latest) = versions.last() else {
+        return Ok(CachedCalendar {
+            version: 0,
+            calendar: WorkingCalendar::new(&[]),
+        });
+    };
+    let days = tx.calendar_days(latest.version).await?;
+    Ok(CachedCalendar {
+        version: latest.version,
+        calendar: WorkingCalendar::new(&days),
+    })
+}
+
+/// An administrator's amendment: days to set (added or changed) and days to remove.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct Amendment {
+    /// Why (e.g. the notice that announced it); kept with the version.
+    pub note: String,
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub set: Vec<CalendarEntry>,
+    #[serde(default)]
+    #[schema(value_type = Vec<String>)]
+    pub remove: Vec<NaiveDate>,
+}
+
+/// The current version with its listed days.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CalendarView {
+    pub version: CalendarVersion,
+    #[schema(value_type = Vec<Object>)]
+    pub days: Vec<CalendarEntry>,
+}
+
+pub async fn current(store: &Arc<dyn Store>) -> AppResult<Option<CalendarView>> {
+    let mut tx = store.read().await?;
+    let Some(version) = tx.list_calendar_versions().await?.pop() else {
+        return Ok(None);
+    };
+    let days = tx.calendar_days(version.version).await?;
+    Ok(Some(CalendarView { version, days }))
+}
+
+pub async fn versions(store: &Arc<dyn Store>) -> AppResult<Vec<CalendarVersion>> {
+    Ok(store.read().await?.list_calendar_versions().await?)
+}
+
+/// Amend the calendar: a new version with the changes applied (platform administrators only).
+pub async fn amend(app: &App, actor: &Actor, a: Amendment) -> AppResult<CalendarVersion> {
+    let grant = access::authorize(actor, Permission::ManageCalendar, Scope::Platform)?;
+    let note = a.note.trim();
+    if note.is_empty() || note.chars().count() > 200 {
+        return Err(Problem::invalid(
+            "calendar.note",
+            "请填写调整说明(不超过200个字符)",
+            "Give a note for the amendment (at most 200 characters)",
+        )
+        .into());
+    }
+    if a.set.is_empty() && a.remove.is_empty() {
+        return Err(Problem::invalid(
+            "calendar.empty_amendment",
+            "调整内容为空",
+            "The amendment changes nothing",
+        )
+        .into());
+    }
+    for e in &a.set {
+        if e.name.trim().is_empty() || e.name.chars().count() > 50 {
+            return Err(Problem::invalid(
+                "calendar.day_name",
+                format!("{} 须填写名称(不超过50个字符)", e.date),
+                format!("{} needs a name (at most 50 characters)", e.date),
+            )
+            .into());
+        }
+    }
+    let mut tx = app.store.write().await?;
+    let latest = tx.list_calendar_versions().await?.pop();
+    let (next, mut days) = match latest {
+        Some(v) => (v.version + 1, tx.calendar_days(v.version).await?),
+        None => (1, Vec::new()),
+    };
+    days.retain(|d| !a.remove.contains(&d.date) && !a.set.iter().any(|s| s.date == d.date));
+    days.extend(a.set.iter().cloned());
+    days.sort_by_key(|d| d.date);
+    let by = Acting::as_grant(actor, grant);
+    let v = write_version(
+        &mut tx,
+        &by,
+        next,
+        note,
+        &days,
+        serde_json::json!({
+            "set": a.set.iter().map(|d| format!("{} {}", d.date, match d.kind { DayKind::Off => "off", DayKind::Work => "work" })).collect::<Vec<_>>(),
+            "remove": a.remove.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+        }),
+    )
+    .await?;
+    notify::queue(
+        &mut tx,
+        Channel::InApp,
+        &actor.user_id,
+        "calendar.amended",
+        serde_json::json!({ "version": next.to_string(), "note": note }),
+    )
+    .await?;
+    tx.commit().await?;
+    app.refresh_calendar().await?;
+    Ok(v)
+}
+
+/// The answer of a deadline query.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Deadline {
+    pub start: DateTime<Utc>,
+    pub working_days: u32,
+    /// The last working day of the period (Beijing date).
+    pub last_day: NaiveDate,
+    /// The instant the period ends (exclusive), UTC.
+    pub ends_at: DateTime<Utc>,
+    pub calendar_version: i64,
+}
+
+pub fn deadline(app: &App, start: DateTime<Utc>, n: u32) -> Result<Deadline, Problem> {
+    if n > 3650 {
+        return Err(Problem::invalid(
+            "calendar.too_many_days",
+            "工作日数不得超过3650",
+            "At most 3650 working days",
+        ));
+    }
+    let cal = app.calendar();
+    let last_day = cal
+        .calendar
+        .add_working_days(yiwang_core::calendar::local_date(start), n);
+    Ok(Deadline {
+        start,
+        working_days: n,
+        last_day,
+        ends_at: cal.calendar.deadline_after(start, n),
+        calendar_version: cal.version,
+    })
+}

@@ -1,0 +1,476 @@
+//! Identity and access: accounts (staff, natural persons, legal persons), role grants, sign-in
+//! with server-side sessions that can be revoked, and API tokens for machine clients.
+
+use std::sync::Arc;
+
+use base64::Engine;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use yiwang_core::Problem;
+use yiwang_core::access::{self, AccountKind, Actor, Grant, Permission, Role, Scope};
+use yiwang_core::ids::{CreditCode, IdNumber};
+use yiwang_core::ledger::sm3_hex;
+use yiwang_store::{ApiToken, RoleGrant, Session, Store, Tx, User};
+
+use crate::notify::{self, Channel};
+use crate::{Acting, AppResult, digest, new_id, now_micros, password, record};
+
+/// How long a sign-in lasts (absolute; sign-out or an administrator ends it sooner).
+pub const SESSION_HOURS: i64 = 12;
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Tokens are 256-bit random values, so one SM3 hash suffices to store them safely.
+pub fn token_hash(token: &str) -> String {
+    sm3_hex(token.as_bytes())
+}
+
+/// Input of [`create_user`].
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    /// `staff`, `natural_person` or `legal_person`.
+    pub kind: String,
+    pub password: String,
+    /// 居民身份证号码, required for natural persons.
+    pub id_number: Option<String>,
+    /// 统一社会信用代码, required for legal persons.
+    pub credit_code: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// Roles to grant, each in an organisation.
+    #[serde(default)]
+    pub grants: Vec<NewGrant>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct NewGrant {
+    pub role: String,
+    pub org_id: String,
+}
+
+fn bad(code: &str, zh: &str, en: &str) -> Problem {
+    Problem::invalid(code, zh, en)
+}
+
+/// Create an account with its grants; the administrator must cover every granted organisation.
+pub async fn create_user(
+    store: &Arc<dyn Store>,
+    actor: &Actor,
+    input: NewUser,
+) -> AppResult<User> {
+    let mut tx = store.write().await?;
+    let mut acting = None;
+    for g in &input.grants {
+        let org = tx
+            .get_organisation(&g.org_id)
+            .await?
+            .ok_or_else(|| Problem::not_found("机构", "Organisation"))?;
+        let grant = access::authorize(actor, Permission::ManageUsers, Scope::Org(&org.path))?;
+        acting.get_or_insert_with(|| Acting::as_grant(actor, grant));
+    }
+    let acting = match acting {
+        Some(a) => a,
+        // An account without grants (an applicant) may be opened by any administrator.
+        None => {
+            let grant = actor
+                .grants
+                .iter()
+                .find(|g| g.role == Role::Administrator)
+                .ok_or_else(Problem::forbidden)?;
+            Acting::as_grant(actor, grant)
+        }
+    };
+    let user = insert_user(&mut tx, &acting, input).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Validate and write an account, its grants, their ledger entry and a welcome notification.
+pub async fn insert_user(tx: &mut Box<dyn Tx>, by: &Acting, input: NewUser) -> AppResult<User> {
+    let username = input.username.trim().to_lowercase();
+    if username.len() < 3
+        || username.len() > 64
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        return Err(bad(
+            "user.username",
+            "用户名须为3至64位字母、数字或 . _ -",
+            "A username must be 3 to 64 letters, digits or . _ -",
+        )
+        .into());
+    }
+    let display_name = input.display_name.trim().to_string();
+    if display_name.is_empty() || display_name.chars().count() > 50 {
+        return Err(bad(
+            "user.display_name",
+            "姓名不能为空且不超过50个字符",
+            "A display name must be 1 to 50 characters",
+        )
+        .into());
+    }
+    let kind = AccountKind::parse(&input.kind).ok_or_else(|| {
+        bad(
+            "user.kind",
+            "账户类型须为 staff、natural_person 或 legal_person",
+            "Account kind must be staff, natural_person or legal_person",
+        )
+    })?;
+    let id_number = match input.id_number.as_deref().map(str::trim) {
+        Some(s) if !s.is_empty() => Some(IdNumber::parse(s)?.as_str().to_string()),
+        _ => None,
+    };
+    let credit_code = match input.credit_code.as_deref().map(str::trim) {
+        Some(s) if !s.is_empty() => Some(CreditCode::parse(s)?.as_str().to_string()),
+        _ => None,
+    };
+    if kind == AccountKind::NaturalPerson && id_number.is_none() {
+        return Err(bad(
+            "user.id_number_required",
+            "自然人账户须填写居民身份证号码",
+            "A natural person's account needs a resident ID number",
+        )
+        .into());
+    }
+    if kind == AccountKind::LegalPerson && credit_code.is_none() {
+        return Err(bad(
+            "user.credit_code_required",
+            "法人账户须填写统一社会信用代码",
+            "A legal person's account needs a unified social credit code",
+        )
+        .into());
+    }
+    password::check_policy(&input.password)?;
+    let mut roles = Vec::new();
+    for g in &input.grants {
+        let role = Role::parse(&g.role).ok_or_else(|| {
+            Problem::invalid(
+                "user.role",
+                format!("未知角色:{}", g.role),
+                format!("Unknown role: {}", g.role),
+            )
+        })?;
+        roles.push((role, g.org_id.clone()));
+    }
+    let now = now_micros();
+    let user = User {
+        id: new_id(),
+        username,
+        display_name,
+        kind: kind.as_str().into(),
+        id_number,
+        credit_code,
+        phone: input.phone.filter(|s| !s.trim().is_empty()),
+        email: input.email.filter(|s| !s.trim().is_empty()),
+        password_hash: password::hash(&input.password),
+        status: "active".into(),
+        created_at: now,
+        updated_at: now,
+    };
+    tx.insert_user(&user).await?;
+    let mut rows = vec![digest(User::TABLE, &user.id, user.digest())];
+    for (role, org_id) in &roles {
+        if tx.get_organisation(org_id).await?.is_none() {
+            return Err(Problem::not_found("机构", "Organisation").into());
+        }
+        let g = RoleGrant {
+            id: new_id(),
+            user_id: user.id.clone(),
+            role: role.as_str().into(),
+            org_id: org_id.clone(),
+            created_at: now,
+        };
+        tx.insert_grant(&g).await?;
+        rows.push(digest(RoleGrant::TABLE, &g.id, g.digest()));
+    }
+    record(
+        tx,
+        by,
+        "user.create",
+        ("user", &user.id),
+        rows,
+        serde_json::json!({
+            "username": user.username,
+            "kind": user.kind,
+            "roles": roles.iter().map(|(r, o)| format!("{}@{}", r.as_str(), o)).collect::<Vec<_>>(),
+        }),
+    )
+    .await?;
+    let role_names: Vec<&str> = roles.iter().map(|(r, _)| r.label_zh()).collect();
+    notify::queue(
+        tx,
+        Channel::InApp,
+        &user.id,
+        "account.created",
+        serde_json::json!({
+            "display_name": user.display_name,
+            "username": user.username,
+            "roles": if role_names.is_empty() { "申请人".to_string() } else { role_names.join("、") },
+        }),
+    )
+    .await?;
+    Ok(user)
+}
+
+fn invalid_credentials() -> Problem {
+    Problem::new(
+        yiwang_core::ProblemKind::Unauthenticated,
+        "auth.invalid_credentials",
+        "用户名或密码错误",
+        "Wrong username or password",
+    )
+}
+
+/// A successful sign-in: the cookie token (shown once) and the session.
+pub struct SignedIn {
+    pub token: String,
+    pub session: Session,
+    pub user: User,
+}
+
+/// Check a password and open a server-side session.
+pub async fn sign_in(store: &Arc<dyn Store>, username: &str, pw: &str) -> AppResult<SignedIn> {
+    let username = username.trim().to_lowercase();
+    let user = store.read().await?.find_user_by_username(&username).await?;
+    let Some(user) = user else {
+        // Spend the same time as a real check so that usernames cannot be probed by timing.
+        password::verify(pw, password::dummy_hash());
+        return Err(invalid_credentials().into());
+    };
+    if !password::verify(pw, &user.password_hash) || user.status != "active" {
+        return Err(invalid_credentials().into());
+    }
+    let token = random_token();
+    let now = now_micros();
+    let session = Session {
+        token_hash: token_hash(&token),
+        user_id: user.id.clone(),
+        csrf_token: random_token(),
+        created_at: now,
+        expires_at: now + SESSION_HOURS * 3_600_000_000,
+        revoked_at: None,
+    };
+    let mut tx = store.write().await?;
+    tx.insert_session(&session).await?;
+    let by = Acting {
+        actor_id: Some(user.id.clone()),
+        role: Some(user.kind.clone()),
+        org_id: None,
+    };
+    record(
+        &mut tx,
+        &by,
+        "auth.sign_in",
+        ("user", &user.id),
+        vec![],
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(SignedIn {
+        token,
+        session,
+        user,
+    })
+}
+
+/// End a session (sign-out). Unknown tokens are ignored.
+pub async fn sign_out(store: &Arc<dyn Store>, token: &str) -> AppResult<()> {
+    let mut tx = store.write().await?;
+    if let Some(s) = tx.get_session(&token_hash(token)).await? {
+        tx.revoke_session(&s.token_hash, now_micros()).await?;
+        let by = Acting {
+            actor_id: Some(s.user_id.clone()),
+            role: None,
+            org_id: None,
+        };
+        record(
+            &mut tx,
+            &by,
+            "auth.sign_out",
+            ("user", &s.user_id),
+            vec![],
+            serde_json::json!({}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Build the rules' view of a user: account kind and grants with their organisation paths.
+pub async fn actor_of(tx: &mut Box<dyn Tx>, user: &User) -> AppResult<Actor> {
+    let grants = tx
+        .grants_of_user(&user.id)
+        .await?
+        .into_iter()
+        .filter_map(|g| {
+            Some(Grant {
+                role: Role::parse(&g.role)?,
+                org_id: g.org_id,
+                org_path: g.org_path,
+            })
+        })
+        .collect();
+    Ok(Actor {
+        user_id: user.id.clone(),
+        kind: AccountKind::parse(&user.kind).unwrap_or(AccountKind::Staff),
+        grants,
+    })
+}
+
+/// Who is signed in with this session token, if the session is live and the user active.
+pub async fn session_actor(
+    store: &Arc<dyn Store>,
+    token: &str,
+) -> AppResult<Option<(Actor, User, Session)>> {
+    let mut tx = store.read().await?;
+    let Some(session) = tx.get_session(&token_hash(token)).await? else {
+        return Ok(None);
+    };
+    if session.revoked_at.is_some() || session.expires_at <= now_micros() {
+        return Ok(None);
+    }
+    let Some(user) = tx.get_user(&session.user_id).await? else {
+        return Ok(None);
+    };
+    if user.status != "active" {
+        return Ok(None);
+    }
+    let actor = actor_of(&mut tx, &user).await?;
+    Ok(Some((actor, user, session)))
+}
+
+/// End every session of a user (administrators covering one of the user's organisations).
+pub async fn revoke_sessions(
+    store: &Arc<dyn Store>,
+    actor: &Actor,
+    user_id: &str,
+) -> AppResult<u64> {
+    let mut tx = store.write().await?;
+    let target = tx
+        .get_user(user_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("用户", "User"))?;
+    let target_actor = actor_of(&mut tx, &target).await?;
+    let grant = if actor.user_id == target.id {
+        None
+    } else {
+        let paths: Vec<String> = target_actor.grants.iter().map(|g| g.org_path.clone()).collect();
+        let g = paths
+            .iter()
+            .find_map(|p| access::authorize(actor, Permission::ManageUsers, Scope::Org(p)).ok())
+            .or_else(|| access::authorize(actor, Permission::ManageUsers, Scope::Platform).ok())
+            .ok_or_else(Problem::forbidden)?;
+        Some(g)
+    };
+    let by = match grant {
+        Some(g) => Acting::as_grant(actor, g),
+        None => Acting::as_self(actor),
+    };
+    let n = tx.revoke_user_sessions(&target.id, now_micros()).await?;
+    record(
+        &mut tx,
+        &by,
+        "auth.revoke_sessions",
+        ("user", &target.id),
+        vec![],
+        serde_json::json!({ "sessions": n }),
+    )
+    .await?;
+    notify::queue(&mut tx, Channel::InApp, &target.id, "session.revoked", serde_json::json!({}))
+        .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Issue an API token for the caller's own account; the secret is returned once.
+pub async fn create_api_token(
+    store: &Arc<dyn Store>,
+    actor: &Actor,
+    name: &str,
+) -> AppResult<(String, ApiToken)> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(bad(
+            "token.name",
+            "令牌名称不能为空且不超过100个字符",
+            "A token name must be 1 to 100 characters",
+        )
+        .into());
+    }
+    let secret = format!("yw_{}", random_token());
+    let token = ApiToken {
+        id: new_id(),
+        user_id: actor.user_id.clone(),
+        name: name.into(),
+        token_hash: token_hash(&secret),
+        created_at: now_micros(),
+        revoked_at: None,
+    };
+    let mut tx = store.write().await?;
+    tx.insert_api_token(&token).await?;
+    record(
+        &mut tx,
+        &Acting::as_self(actor),
+        "api_token.create",
+        ("api_token", &token.id),
+        vec![digest(ApiToken::TABLE, &token.id, token.digest())],
+        serde_json::json!({ "name": token.name }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((secret, token))
+}
+
+/// Revoke one of the caller's API tokens.
+pub async fn revoke_api_token(store: &Arc<dyn Store>, actor: &Actor, id: &str) -> AppResult<()> {
+    let mut tx = store.write().await?;
+    let mut token = tx
+        .get_api_token(id)
+        .await?
+        .filter(|t| t.user_id == actor.user_id)
+        .ok_or_else(|| Problem::not_found("令牌", "Token"))?;
+    if token.revoked_at.is_some() {
+        return Ok(());
+    }
+    token.revoked_at = Some(now_micros());
+    tx.update_api_token(&token).await?;
+    record(
+        &mut tx,
+        &Acting::as_self(actor),
+        "api_token.revoke",
+        ("api_token", &token.id),
+        vec![digest(ApiToken::TABLE, &token.id, token.digest())],
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Who a bearer token belongs to, if it is live.
+pub async fn token_actor(store: &Arc<dyn Store>, secret: &str) -> AppResult<Option<(Actor, User)>> {
+    let mut tx = store.read().await?;
+    let Some(token) = tx.find_api_token(&token_hash(secret)).await? else {
+        return Ok(None);
+    };
+    if token.revoked_at.is_some() {
+        return Ok(None);
+    }
+    let Some(user) = tx.get_user(&token.user_id).await? else {
+        return Ok(None);
+    };
+    if user.status != "active" {
+        return Ok(None);
+    }
+    let actor = actor_of(&mut tx, &user).await?;
+    Ok(Some((actor, user)))
+}

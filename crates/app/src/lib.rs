@@ -1,0 +1,153 @@
+//! yiwang-app: the use cases. Each state change is one function that
+//! 1. checks the caller's permission with `yiwang_core::access::authorize`,
+//! 2. applies the domain rule from `yiwang_core`,
+//! 3. writes the data, its audit-ledger entry and any outbox notification in ONE transaction.
+//!
+//! Handlers (web, CLI) call these functions and nothing below them.
+
+pub mod audit;
+pub mod calendar;
+pub mod demo;
+pub mod error;
+pub mod identity;
+pub mod jobs;
+pub mod notify;
+pub mod organisations;
+pub mod password;
+pub mod platform_key;
+
+use std::sync::{Arc, RwLock};
+
+use yiwang_core::access::Actor;
+use yiwang_core::calendar::WorkingCalendar;
+use yiwang_core::ledger::{PlatformKey, RowDigest};
+use yiwang_store::{LedgerDraft, LedgerRow, Store, Tx};
+
+pub use error::{AppError, AppResult};
+
+/// The running application: the store plus what is cached from it.
+pub struct App {
+    pub store: Arc<dyn Store>,
+    calendar: RwLock<Arc<CachedCalendar>>,
+    key: PlatformKey,
+    key_id: String,
+}
+
+/// The working-day calendar of the newest version, as the rules use it.
+pub struct CachedCalendar {
+    pub version: i64,
+    pub calendar: WorkingCalendar,
+}
+
+/// Who did something, for the ledger: a person acting through a role, or the platform itself.
+#[derive(Debug, Clone)]
+pub struct Acting {
+    pub actor_id: Option<String>,
+    pub role: Option<String>,
+    pub org_id: Option<String>,
+}
+
+impl Acting {
+    /// The platform acting on its own (bootstrap, timers).
+    pub fn system() -> Self {
+        Acting {
+            actor_id: None,
+            role: Some("system".into()),
+            org_id: None,
+        }
+    }
+
+    pub fn as_grant(actor: &Actor, grant: &yiwang_core::access::Grant) -> Self {
+        Acting {
+            actor_id: Some(actor.user_id.clone()),
+            role: Some(grant.role.as_str().into()),
+            org_id: Some(grant.org_id.clone()),
+        }
+    }
+
+    pub fn as_self(actor: &Actor) -> Self {
+        Acting {
+            actor_id: Some(actor.user_id.clone()),
+            role: Some(actor.kind.as_str().into()),
+            org_id: None,
+        }
+    }
+}
+
+pub fn now_micros() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Append the ledger entry for a change inside the change's own transaction.
+pub async fn record(
+    tx: &mut Box<dyn Tx>,
+    by: &Acting,
+    action: &str,
+    subject: (&str, &str),
+    rows: Vec<RowDigest>,
+    detail: serde_json::Value,
+) -> AppResult<LedgerRow> {
+    let row = tx
+        .append_ledger(LedgerDraft {
+            at: now_micros(),
+            actor_id: by.actor_id.clone(),
+            actor_role: by.role.clone(),
+            org_id: by.org_id.clone(),
+            action: action.into(),
+            subject_type: subject.0.into(),
+            subject_id: subject.1.into(),
+            rows,
+            detail,
+        })
+        .await?;
+    Ok(row)
+}
+
+/// A row digest for the ledger.
+pub fn digest(table: &str, id: &str, digest: String) -> RowDigest {
+    RowDigest {
+        table: table.into(),
+        id: id.into(),
+        digest,
+    }
+}
+
+impl App {
+    /// Start the application on a migrated store: seed master data on first start, load the
+    /// calendar and the platform signing key.
+    pub async fn start(store: Arc<dyn Store>) -> AppResult<Arc<App>> {
+        organisations::seed_regions(&store).await?;
+        calendar::seed_official(&store).await?;
+        let (key, key_id) = platform_key::load_or_create(&store).await?;
+        let cal = calendar::load_current(&store).await?;
+        Ok(Arc::new(App {
+            store,
+            calendar: RwLock::new(Arc::new(cal)),
+            key,
+            key_id,
+        }))
+    }
+
+    pub fn calendar(&self) -> Arc<CachedCalendar> {
+        self.calendar.read().expect("calendar lock").clone()
+    }
+
+    /// Reload the calendar after an amendment (or when another node amended it).
+    pub async fn refresh_calendar(&self) -> AppResult<()> {
+        let cal = calendar::load_current(&self.store).await?;
+        *self.calendar.write().expect("calendar lock") = Arc::new(cal);
+        Ok(())
+    }
+
+    pub fn platform_key(&self) -> &PlatformKey {
+        &self.key
+    }
+
+    pub fn platform_key_id(&self) -> &str {
+        &self.key_id
+    }
+}

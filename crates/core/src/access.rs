@@ -1,0 +1,293 @@
+//! Who may do what: roles held in organisations, and the one place where every permission is
+//! decided ([`authorize`]). Use cases call it before they change anything; pages only hide what
+//! it would refuse anyway.
+//!
+//! Organisations form a tree over administrative regions; each carries a materialised `path`
+//! (`/root-id/child-id/…/own-id/`). A grant held in an organisation covers that organisation and,
+//! for supervising and administering roles, every organisation below it ("a city supervisor sees
+//! its districts").
+
+use serde::{Deserialize, Serialize};
+
+use crate::problem::Problem;
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal, $zh:literal, $en:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant,)+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+            /// The stable text stored in the database and used in the API.
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text,)+ } }
+            pub fn label_zh(self) -> &'static str { match self { $($name::$variant => $zh,)+ } }
+            pub fn label_en(self) -> &'static str { match self { $($name::$variant => $en,)+ } }
+            pub fn parse(s: &str) -> Option<Self> { match s { $($text => Some($name::$variant),)+ _ => None } }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+string_enum! {
+    /// 角色: a role, always held in an organisation (DOMAIN.md "Who uses it").
+    Role {
+        /// 申请人: applies for services (natural persons hold it implicitly).
+        Applicant = "applicant", "申请人", "Applicant";
+        /// 综合窗口人员
+        WindowOfficer = "window_officer", "综合窗口人员", "Window officer";
+        /// 审批人员
+        ApprovingOfficer = "approving_officer", "审批人员", "Approving officer";
+        /// 部门负责人
+        DepartmentHead = "department_head", "部门负责人", "Department head";
+        /// 政务服务中心管理员
+        CentreManager = "centre_manager", "政务服务中心管理员", "Service-centre manager";
+        /// 电子监察/效能督查
+        Supervisor = "supervisor", "电子监察人员", "Supervisor";
+        /// 事项管理员
+        CatalogueManager = "catalogue_manager", "事项管理员", "Catalogue manager";
+        /// 招标人/采购人
+        Tenderee = "tenderee", "招标人/采购人", "Tenderee / purchaser";
+        /// 招标代理机构
+        Agency = "agency", "招标代理机构", "Tendering agency";
+        /// 投标人/供应商
+        Bidder = "bidder", "投标人/供应商", "Bidder / supplier";
+        /// 评标专家
+        Expert = "expert", "评标专家", "Evaluation expert";
+        /// 行业主管部门(专家管理)
+        ExpertManager = "expert_manager", "专家管理人员", "Expert manager";
+        /// 交易中心工作人员
+        TradingStaff = "trading_staff", "交易中心工作人员", "Trading-centre staff";
+        /// 行业监管部门/公管办
+        Regulator = "regulator", "行业监管人员", "Regulator";
+        /// 系统管理员
+        Administrator = "administrator", "系统管理员", "Administrator";
+    }
+}
+
+string_enum! {
+    /// 机构类型: what an organisation is.
+    OrgKind {
+        /// 人民政府 (the root of a region's tree)
+        Government = "government", "人民政府", "People's government";
+        /// 政府部门
+        Department = "department", "政府部门", "Government department";
+        /// 政务服务中心
+        ServiceCentre = "service_centre", "政务服务中心", "Government-service centre";
+        /// 公共资源交易中心
+        TradingCentre = "trading_centre", "公共资源交易中心", "Public-resource trading centre";
+        /// 监管部门 (公管办, industry regulators)
+        Regulator = "regulator", "监管部门", "Regulator";
+        /// 专家管理部门
+        ExpertAuthority = "expert_authority", "专家管理部门", "Expert-managing department";
+        /// 企业/法人 (tenderees, bidders, agencies, legal-person applicants)
+        Enterprise = "enterprise", "企业法人", "Enterprise (legal person)";
+        /// 乡镇(街道)/村(社区) service stations
+        Station = "station", "便民服务站", "Local service station";
+    }
+}
+
+string_enum! {
+    /// 账户类型: staff, a natural person (自然人) or a legal person's agent (法人).
+    AccountKind {
+        Staff = "staff", "工作人员", "Staff";
+        /// 自然人
+        NaturalPerson = "natural_person", "自然人", "Natural person";
+        /// 法人
+        LegalPerson = "legal_person", "法人", "Legal person";
+    }
+}
+
+/// One role held in one organisation, with that organisation's tree path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub role: Role,
+    pub org_id: String,
+    pub org_path: String,
+}
+
+/// The signed-in caller as the rules see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub user_id: String,
+    pub kind: AccountKind,
+    pub grants: Vec<Grant>,
+}
+
+/// Something a caller wants to do; each names the roles that allow it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Create and edit organisations below the grant's organisation.
+    ManageOrganisations,
+    /// Create staff accounts, grant roles, revoke sessions of users below.
+    ManageUsers,
+    /// Amend the working-day calendar (platform-wide master data).
+    ManageCalendar,
+    /// See an organisation and its people.
+    ViewOrganisation,
+    /// Read the audit ledger entries of an organisation's subtree.
+    ViewAudit,
+}
+
+/// Why a role may reach below its own organisation.
+fn covers_subtree(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Administrator
+            | Role::Supervisor
+            | Role::Regulator
+            | Role::CentreManager
+            | Role::DepartmentHead
+    )
+}
+
+fn allows(role: Role, permission: Permission) -> bool {
+    use Permission::*;
+    match permission {
+        ManageOrganisations | ManageUsers | ManageCalendar => role == Role::Administrator,
+        ViewOrganisation => true,
+        ViewAudit => matches!(
+            role,
+            Role::Administrator | Role::Supervisor | Role::Regulator
+        ),
+    }
+}
+
+/// Where an action applies.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// Platform-wide master data (calendar, keys): needs a grant at a root organisation.
+    Platform,
+    /// An organisation, given by its tree path.
+    Org(&'a str),
+}
+
+/// True when `path` is `ancestor` or lies below it.
+pub fn path_within(path: &str, ancestor: &str) -> bool {
+    path.starts_with(ancestor)
+}
+
+/// The single permission decision. Returns the grant that allowed the action (recorded in the
+/// ledger as the acting role and organisation) or `forbidden`.
+pub fn authorize<'a>(
+    actor: &'a Actor,
+    permission: Permission,
+    scope: Scope<'_>,
+) -> Result<&'a Grant, Problem> {
+    actor
+        .grants
+        .iter()
+        .filter(|g| allows(g.role, permission))
+        .find(|g| match scope {
+            // A root organisation's path has exactly one segment: "/id/".
+            Scope::Platform => g.org_path.matches('/').count() == 2,
+            Scope::Org(path) => {
+                path == g.org_path || (covers_subtree(g.role) && path_within(path, &g.org_path))
+            }
+        })
+        .ok_or_else(Problem::forbidden)
+}
+
+/// The organisation paths whose subtrees the actor may see (for listing queries).
+pub fn visible_roots(actor: &Actor) -> Vec<(String, bool)> {
+    actor
+        .grants
+        .iter()
+        .map(|g| (g.org_path.clone(), covers_subtree(g.role)))
+        .collect()
+}
+
+impl Actor {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// The roles of this actor, applicants included (natural persons apply without a grant).
+    pub fn roles(&self) -> Vec<Role> {
+        let mut roles: Vec<Role> = self.grants.iter().map(|g| g.role).collect();
+        if self.kind == AccountKind::NaturalPerson && !roles.contains(&Role::Applicant) {
+            roles.insert(0, Role::Applicant);
+        }
+        roles.sort();
+        roles.dedup();
+        roles
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(grants: &[(Role, &str)]) -> Actor {
+        Actor {
+            user_id: "u".into(),
+            kind: AccountKind::Staff,
+            grants: grants
+                .iter()
+                .map(|(role, path)| Grant {
+                    role: *role,
+                    org_id: path.trim_end_matches('/').rsplit('/').next().unwrap().into(),
+                    org_path: (*path).into(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn supervisor_sees_organisations_below_but_not_beside() {
+        let a = actor(&[(Role::Supervisor, "/p/city/")]);
+        assert!(authorize(&a, Permission::ViewOrganisation, Scope::Org("/p/city/district/")).is_ok());
+        assert!(authorize(&a, Permission::ViewAudit, Scope::Org("/p/city/")).is_ok());
+        assert!(authorize(&a, Permission::ViewOrganisation, Scope::Org("/p/other/")).is_err());
+        assert!(authorize(&a, Permission::ViewOrganisation, Scope::Org("/p/")).is_err());
+    }
+
+    #[test]
+    fn a_window_officer_sees_only_its_own_organisation() {
+        let a = actor(&[(Role::WindowOfficer, "/p/city/centre/")]);
+        assert!(authorize(&a, Permission::ViewOrganisation, Scope::Org("/p/city/centre/")).is_ok());
+        assert!(authorize(&a, Permission::ViewOrganisation, Scope::Org("/p/city/centre/x/")).is_err());
+        assert!(authorize(&a, Permission::ViewAudit, Scope::Org("/p/city/centre/")).is_err());
+    }
+
+    #[test]
+    fn only_root_administrators_change_platform_data() {
+        let root = actor(&[(Role::Administrator, "/p/")]);
+        let city = actor(&[(Role::Administrator, "/p/city/")]);
+        let sup = actor(&[(Role::Supervisor, "/p/")]);
+        assert!(authorize(&root, Permission::ManageCalendar, Scope::Platform).is_ok());
+        assert!(authorize(&city, Permission::ManageCalendar, Scope::Platform).is_err());
+        assert!(authorize(&sup, Permission::ManageCalendar, Scope::Platform).is_err());
+        assert!(authorize(&city, Permission::ManageOrganisations, Scope::Org("/p/city/d/")).is_ok());
+        assert!(authorize(&city, Permission::ManageUsers, Scope::Org("/p/")).is_err());
+    }
+
+    #[test]
+    fn a_path_prefix_must_end_at_a_segment_boundary() {
+        // Paths always end in '/', so "/p/city/" is not a prefix of "/p/city2/".
+        let a = actor(&[(Role::Supervisor, "/p/city/")]);
+        assert!(authorize(&a, Permission::ViewOrganisation, Scope::Org("/p/city2/")).is_err());
+    }
+
+    #[test]
+    fn enum_texts_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(*r));
+        }
+        for k in OrgKind::ALL {
+            assert_eq!(OrgKind::parse(k.as_str()), Some(*k));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn natural_persons_are_applicants() {
+        let mut a = actor(&[]);
+        a.kind = AccountKind::NaturalPerson;
+        assert_eq!(a.roles(), vec![Role::Applicant]);
+    }
+}

@@ -1,0 +1,202 @@
+//! yiwang-store: the only crate that writes SQL.
+//!
+//! [`Store`] opens transactions; [`Tx`] holds every query. One implementation per backend
+//! ([`sqlite::SqliteStore`], [`postgres::PgStore`]) is generated from the same SQL text by
+//! `impl_sql_tx!` — SQLite accepts PostgreSQL's `$1` parameters — with the few dialect
+//! differences (row locks) passed in. Migrations live per backend under `migrations/`.
+
+pub mod model;
+pub mod postgres;
+pub mod sqlite;
+pub mod sql_impl;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use yiwang_core::calendar::CalendarEntry;
+use yiwang_core::time::Micros;
+
+pub use model::*;
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A UNIQUE constraint refused the write (duplicate username, code, …).
+    #[error("duplicate value: {0}")]
+    Duplicate(String),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Other(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        if db.is_unique_violation() {
+            return StoreError::Duplicate(db.message().to_string());
+        }
+    }
+    StoreError::Db(e)
+}
+
+/// What a use case hands the ledger; the store assigns the sequence number and the hash chain.
+#[derive(Debug, Clone)]
+pub struct LedgerDraft {
+    pub at: Micros,
+    pub actor_id: Option<String>,
+    pub actor_role: Option<String>,
+    pub org_id: Option<String>,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub rows: Vec<yiwang_core::ledger::RowDigest>,
+    pub detail: serde_json::Value,
+}
+
+/// A database: opens transactions.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+    /// Apply this backend's migrations.
+    async fn migrate(&self) -> Result<()>;
+    /// A write transaction. On SQLite it takes the write lock at BEGIN (`BEGIN IMMEDIATE`), so a
+    /// read-then-write use case never fails half-way on a lock upgrade.
+    async fn write(&self) -> Result<Box<dyn Tx>>;
+    /// A read transaction: a consistent snapshot; dropped (rolled back) when done.
+    async fn read(&self) -> Result<Box<dyn Tx>>;
+    async fn ping(&self) -> Result<()>;
+    /// An online, consistent copy of the database (SQLite only).
+    async fn backup(&self, out: &Path) -> Result<()>;
+    async fn close(&self);
+}
+
+/// Open a store from a URL: `sqlite://file.db` (created when missing) or `postgres://…`.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PgStore::connect(url).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(sqlite::SqliteStore::connect(url).await?))
+    } else {
+        Err(StoreError::Other(format!(
+            "unsupported database URL (use sqlite://FILE or postgres://…): {}",
+            redact_url(url)
+        )))
+    }
+}
+
+/// A URL safe to print: any password is replaced.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Every query of yiwang, inside one transaction.
+#[async_trait]
+pub trait Tx: Send {
+    async fn commit(self: Box<Self>) -> Result<()>;
+
+    // Regions
+    async fn insert_region(&mut self, r: &Region) -> Result<()>;
+    async fn get_region(&mut self, code: &str) -> Result<Option<Region>>;
+    async fn list_regions(&mut self) -> Result<Vec<Region>>;
+
+    // Organisations
+    async fn insert_organisation(&mut self, o: &Organisation) -> Result<()>;
+    async fn update_organisation(&mut self, o: &Organisation) -> Result<()>;
+    async fn get_organisation(&mut self, id: &str) -> Result<Option<Organisation>>;
+    /// Organisations whose path starts with `path_prefix` ("" for all), ordered by path.
+    async fn list_organisations(&mut self, path_prefix: &str) -> Result<Vec<Organisation>>;
+
+    // Users and grants
+    async fn insert_user(&mut self, u: &User) -> Result<()>;
+    async fn update_user(&mut self, u: &User) -> Result<()>;
+    async fn get_user(&mut self, id: &str) -> Result<Option<User>>;
+    async fn find_user_by_username(&mut self, username: &str) -> Result<Option<User>>;
+    async fn list_users(&mut self) -> Result<Vec<User>>;
+    async fn insert_grant(&mut self, g: &RoleGrant) -> Result<()>;
+    async fn list_grants(&mut self) -> Result<Vec<RoleGrant>>;
+    async fn grants_of_user(&mut self, user_id: &str) -> Result<Vec<GrantView>>;
+
+    // Sessions and API tokens
+    async fn insert_session(&mut self, s: &Session) -> Result<()>;
+    async fn get_session(&mut self, token_hash: &str) -> Result<Option<Session>>;
+    async fn revoke_session(&mut self, token_hash: &str, at: Micros) -> Result<()>;
+    async fn revoke_user_sessions(&mut self, user_id: &str, at: Micros) -> Result<u64>;
+    async fn insert_api_token(&mut self, t: &ApiToken) -> Result<()>;
+    async fn update_api_token(&mut self, t: &ApiToken) -> Result<()>;
+    async fn get_api_token(&mut self, id: &str) -> Result<Option<ApiToken>>;
+    async fn find_api_token(&mut self, token_hash: &str) -> Result<Option<ApiToken>>;
+    async fn list_api_tokens(&mut self) -> Result<Vec<ApiToken>>;
+
+    // Working-day calendar
+    async fn insert_calendar_version(
+        &mut self,
+        v: &CalendarVersion,
+        days: &[CalendarEntry],
+    ) -> Result<()>;
+    async fn list_calendar_versions(&mut self) -> Result<Vec<CalendarVersion>>;
+    async fn calendar_days(&mut self, version: i64) -> Result<Vec<CalendarEntry>>;
+
+    // Audit ledger
+    async fn append_ledger(&mut self, draft: LedgerDraft) -> Result<LedgerRow>;
+    async fn ledger_head(&mut self) -> Result<(i64, String)>;
+    async fn ledger_entry(&mut self, seq: i64) -> Result<Option<LedgerRow>>;
+    /// Entries with `seq > after`, in order, at most `limit`.
+    async fn ledger_entries(&mut self, after: i64, limit: i64) -> Result<Vec<LedgerRow>>;
+    /// Entry hashes for seq 1..=upto, in order (the Merkle leaves).
+    async fn ledger_hashes(&mut self, upto: i64) -> Result<Vec<String>>;
+    /// The newest entries, newest first.
+    async fn ledger_recent(&mut self, limit: i64) -> Result<Vec<LedgerRow>>;
+    async fn insert_checkpoint(&mut self, c: &Checkpoint) -> Result<()>;
+    async fn latest_checkpoint(&mut self) -> Result<Option<Checkpoint>>;
+    async fn get_checkpoint(&mut self, tree_size: i64) -> Result<Option<Checkpoint>>;
+    async fn list_checkpoints(&mut self) -> Result<Vec<Checkpoint>>;
+    async fn get_platform_key(&mut self) -> Result<Option<PlatformKeyRow>>;
+    async fn insert_platform_key(&mut self, k: &PlatformKeyRow) -> Result<bool>;
+
+    // Background jobs
+    /// Queue a job; a job whose `dedupe_key` is already queued is not added (returns false).
+    async fn enqueue_job(&mut self, j: &Job) -> Result<bool>;
+    /// Lock and return one due job. On PostgreSQL the row stays locked (SKIP LOCKED for other
+    /// nodes) until this transaction ends, so exactly one node runs it.
+    async fn claim_due_job(&mut self, now: Micros) -> Result<Option<Job>>;
+    async fn finish_job(&mut self, j: &Job) -> Result<()>;
+    async fn record_job_run(
+        &mut self,
+        job_id: &str,
+        node_id: &str,
+        started: Micros,
+        finished: Micros,
+        outcome: &str,
+    ) -> Result<()>;
+    async fn count_job_runs(&mut self, job_id: &str) -> Result<i64>;
+    async fn get_job(&mut self, id: &str) -> Result<Option<Job>>;
+    async fn delete_finished_jobs(&mut self, before: Micros) -> Result<u64>;
+
+    // Notification outbox
+    async fn enqueue_outbox(&mut self, m: &OutboxMessage) -> Result<()>;
+    async fn claim_due_outbox(&mut self, now: Micros, limit: i64) -> Result<Vec<OutboxMessage>>;
+    async fn update_outbox(&mut self, m: &OutboxMessage) -> Result<()>;
+    async fn insert_inbox(&mut self, i: &InboxItem) -> Result<()>;
+    async fn inbox_of_user(&mut self, user_id: &str, limit: i64) -> Result<Vec<InboxItem>>;
+    async fn count_outbox(&mut self, status: &str) -> Result<i64>;
+}
