@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use yiwang_core::Problem;
+use yiwang_core::access::{self, Actor, Permission, Scope};
 use yiwang_core::calendar::to_holiday_csv;
 use yiwang_core::ledger::{
     checkpoint_message, entry_hash, inclusion_proof, merkle_root, sm3_hex, verify_signature,
@@ -49,7 +50,13 @@ impl VerifyReport {
     }
 }
 
-fn finding(code: &str, seq: Option<i64>, table: Option<&str>, id: Option<&str>, msg: String) -> Finding {
+fn finding(
+    code: &str,
+    seq: Option<i64>,
+    table: Option<&str>,
+    id: Option<&str>,
+    msg: String,
+) -> Finding {
     Finding {
         code: code.into(),
         seq,
@@ -127,7 +134,10 @@ fn check_entry(row: &LedgerRow, expected_seq: i64, prev_hash: &str) -> Option<Fi
             Some(expected_seq),
             None,
             None,
-            format!("expected entry {expected_seq}, found {}: an entry was deleted or inserted", row.seq),
+            format!(
+                "expected entry {expected_seq}, found {}: an entry was deleted or inserted",
+                row.seq
+            ),
         ));
     }
     if row.prev_hash != prev_hash {
@@ -136,7 +146,11 @@ fn check_entry(row: &LedgerRow, expected_seq: i64, prev_hash: &str) -> Option<Fi
             Some(row.seq),
             None,
             None,
-            format!("entry {} does not link to the hash of entry {}", row.seq, row.seq - 1),
+            format!(
+                "entry {} does not link to the hash of entry {}",
+                row.seq,
+                row.seq - 1
+            ),
         ));
     }
     let recomputed = match entry_content(row) {
@@ -157,7 +171,10 @@ fn check_entry(row: &LedgerRow, expected_seq: i64, prev_hash: &str) -> Option<Fi
             Some(row.seq),
             None,
             None,
-            format!("entry {} was altered: its content no longer matches its hash", row.seq),
+            format!(
+                "entry {} was altered: its content no longer matches its hash",
+                row.seq
+            ),
         ));
     }
     None
@@ -171,7 +188,11 @@ fn check_checkpoint(c: &Checkpoint, leaves: &[[u8; 32]], public_key_hex: &str) -
             Some(c.tree_size),
             None,
             None,
-            format!("checkpoint covers {} entries but only {} exist", c.tree_size, leaves.len()),
+            format!(
+                "checkpoint covers {} entries but only {} exist",
+                c.tree_size,
+                leaves.len()
+            ),
         ));
     }
     let root = hex::encode(merkle_root(&leaves[..size]));
@@ -181,7 +202,10 @@ fn check_checkpoint(c: &Checkpoint, leaves: &[[u8; 32]], public_key_hex: &str) -
             Some(c.tree_size),
             None,
             None,
-            format!("the entries up to {} no longer hash to the signed root", c.tree_size),
+            format!(
+                "the entries up to {} no longer hash to the signed root",
+                c.tree_size
+            ),
         ));
     }
     let msg = checkpoint_message(c.tree_size as u64, &c.root, &rfc3339_micros(c.at));
@@ -191,7 +215,10 @@ fn check_checkpoint(c: &Checkpoint, leaves: &[[u8; 32]], public_key_hex: &str) -
             Some(c.tree_size),
             None,
             None,
-            format!("the signature of checkpoint {} does not verify", c.tree_size),
+            format!(
+                "the signature of checkpoint {} does not verify",
+                c.tree_size
+            ),
         ));
     }
     None
@@ -242,7 +269,9 @@ async fn check_rows(
                 Some(*seq),
                 Some(table),
                 Some(&id),
-                format!("{table} row {id} was changed outside the platform (last ledger entry {seq})"),
+                format!(
+                    "{table} row {id} was changed outside the platform (last ledger entry {seq})"
+                ),
             )),
             Some(_) => {}
         }
@@ -255,12 +284,32 @@ async fn check_rows(
                 Some(*seq),
                 Some(table),
                 Some(id),
-                format!("{table} row {id} was deleted outside the platform (last ledger entry {seq})"),
+                format!(
+                    "{table} row {id} was deleted outside the platform (last ledger entry {seq})"
+                ),
             ));
         }
     }
     report.findings.sort_by_key(|f| f.seq.unwrap_or(i64::MAX));
     Ok(())
+}
+
+/// The public key checkpoints must verify against: from `YIWANG_SIGNING_KEY` when set, else the
+/// key kept in the database. Read-only (used by `yiwang audit verify`).
+pub async fn platform_public_key(store: &Arc<dyn Store>) -> AppResult<Option<String>> {
+    if let Ok(secret) = std::env::var("YIWANG_SIGNING_KEY") {
+        return Ok(
+            yiwang_core::ledger::PlatformKey::from_secret_hex(secret.trim())
+                .ok()
+                .map(|k| k.public_key_hex()),
+        );
+    }
+    Ok(store
+        .read()
+        .await?
+        .get_platform_key()
+        .await?
+        .map(|k| k.public_key))
 }
 
 /// Sign a checkpoint over every entry so far, unless the newest one already covers them all.
@@ -273,10 +322,10 @@ pub async fn checkpoint_in(
     if size == 0 {
         return Ok(None);
     }
-    if let Some(latest) = tx.latest_checkpoint().await? {
-        if latest.tree_size >= size {
-            return Ok(None);
-        }
+    if let Some(latest) = tx.latest_checkpoint().await?
+        && latest.tree_size >= size
+    {
+        return Ok(None);
     }
     let leaves: Vec<[u8; 32]> = tx
         .ledger_hashes(size)
@@ -286,9 +335,9 @@ pub async fn checkpoint_in(
         .collect();
     let root = hex::encode(merkle_root(&leaves));
     let at = now_micros();
-    let signature = app
-        .platform_key()
-        .sign(&checkpoint_message(size as u64, &root, &rfc3339_micros(at)));
+    let signature =
+        app.platform_key()
+            .sign(&checkpoint_message(size as u64, &root, &rfc3339_micros(at)));
     let c = Checkpoint {
         tree_size: size,
         root,
@@ -363,16 +412,28 @@ pub async fn prove(app: &App, seq: i64, tree_size: Option<i64>) -> AppResult<Inc
     if seq < 1 || seq > c.tree_size {
         return Err(Problem::invalid(
             "ledger.not_in_checkpoint",
-            format!("第{seq}条不在该检查点(共{}条)内,请稍后使用更新的检查点", c.tree_size),
-            format!("Entry {seq} is not covered by this checkpoint of {} entries; try a newer one", c.tree_size),
+            format!(
+                "第{seq}条不在该检查点(共{}条)内,请稍后使用更新的检查点",
+                c.tree_size
+            ),
+            format!(
+                "Entry {seq} is not covered by this checkpoint of {} entries; try a newer one",
+                c.tree_size
+            ),
         )
         .into());
     }
     let hashes = tx.ledger_hashes(c.tree_size).await?;
     drop(tx);
-    let leaves: Vec<[u8; 32]> = hashes.iter().map(|h| hash_bytes(h).unwrap_or_default()).collect();
+    let leaves: Vec<[u8; 32]> = hashes
+        .iter()
+        .map(|h| hash_bytes(h).unwrap_or_default())
+        .collect();
     let index = (seq - 1) as usize;
-    let proof = inclusion_proof(&leaves, index).iter().map(hex::encode).collect();
+    let proof = inclusion_proof(&leaves, index)
+        .iter()
+        .map(hex::encode)
+        .collect();
     Ok(InclusionProof {
         seq,
         leaf_index: seq - 1,
@@ -382,12 +443,54 @@ pub async fn prove(app: &App, seq: i64, tree_size: Option<i64>) -> AppResult<Inc
     })
 }
 
-/// A ledger entry as a receipt (its content and hash).
-pub async fn entry(store: &Arc<dyn Store>, seq: i64) -> AppResult<LedgerRow> {
-    store
-        .read()
-        .await?
+/// Whether the actor may read a ledger entry: its own actions, or audit rights over the acting
+/// organisation (platform-level auditors for the platform's own entries).
+async fn may_read(
+    tx: &mut Box<dyn yiwang_store::Tx>,
+    actor: &Actor,
+    row: &LedgerRow,
+) -> AppResult<bool> {
+    if row.actor_id.as_deref() == Some(actor.user_id.as_str()) {
+        return Ok(true);
+    }
+    let path = match &row.org_id {
+        Some(org) => tx.get_organisation(org).await?.map(|o| o.path),
+        None => None,
+    };
+    Ok(match path {
+        Some(p) => access::authorize(actor, Permission::ViewAudit, Scope::Org(&p)).is_ok(),
+        None => access::authorize(actor, Permission::ViewAudit, Scope::Platform).is_ok(),
+    })
+}
+
+/// A ledger entry as a receipt (its content and hash), for those who may read it.
+pub async fn entry_for(store: &Arc<dyn Store>, actor: &Actor, seq: i64) -> AppResult<LedgerRow> {
+    let mut tx = store.read().await?;
+    let row = tx
         .ledger_entry(seq)
         .await?
-        .ok_or_else(|| Problem::not_found("留痕记录", "Ledger entry").into())
+        .ok_or_else(|| Problem::not_found("留痕记录", "Ledger entry"))?;
+    if !may_read(&mut tx, actor, &row).await? {
+        return Err(Problem::not_found("留痕记录", "Ledger entry").into());
+    }
+    Ok(row)
+}
+
+/// The newest entries the actor may read (scans at most `scan` recent entries).
+pub async fn recent_for(
+    store: &Arc<dyn Store>,
+    actor: &Actor,
+    limit: usize,
+) -> AppResult<Vec<LedgerRow>> {
+    let mut tx = store.read().await?;
+    let mut out = Vec::new();
+    for row in tx.ledger_recent(500).await? {
+        if out.len() >= limit {
+            break;
+        }
+        if may_read(&mut tx, actor, &row).await? {
+            out.push(row);
+        }
+    }
+    Ok(out)
 }

@@ -43,7 +43,11 @@ async fn write_version(
         by,
         "calendar.version",
         ("calendar", &version.to_string()),
-        vec![digest(CalendarVersion::TABLE, &version.to_string(), v.digest())],
+        vec![digest(
+            CalendarVersion::TABLE,
+            &version.to_string(),
+            v.digest(),
+        )],
         detail,
     )
     .await?;

@@ -29,25 +29,65 @@ const CITIES: &[(&str, &str, &str, &str)] = &[
 
 /// Departments every city has: (Chinese name suffix, English, kind).
 const DEPARTMENTS: &[(&str, &str, &str)] = &[
-    ("发展和改革委员会", "Development and Reform Commission", "department"),
-    ("市场监督管理局", "Administration for Market Regulation", "department"),
-    ("住房和城乡建设局", "Housing and Urban-Rural Development Bureau", "department"),
-    ("自然资源和规划局", "Natural Resources and Planning Bureau", "department"),
+    (
+        "发展和改革委员会",
+        "Development and Reform Commission",
+        "department",
+    ),
+    (
+        "市场监督管理局",
+        "Administration for Market Regulation",
+        "department",
+    ),
+    (
+        "住房和城乡建设局",
+        "Housing and Urban-Rural Development Bureau",
+        "department",
+    ),
+    (
+        "自然资源和规划局",
+        "Natural Resources and Planning Bureau",
+        "department",
+    ),
     ("公安局", "Public Security Bureau", "department"),
-    ("人力资源和社会保障局", "Human Resources and Social Security Bureau", "department"),
+    (
+        "人力资源和社会保障局",
+        "Human Resources and Social Security Bureau",
+        "department",
+    ),
     ("卫生健康委员会", "Health Commission", "department"),
     ("交通运输局", "Transport Bureau", "department"),
     ("水务局", "Water Affairs Bureau", "department"),
     ("财政局", "Finance Bureau", "department"),
     ("税务局", "Taxation Bureau", "department"),
-    ("政务服务中心", "Government Service Centre", "service_centre"),
-    ("公共资源交易中心", "Public Resource Trading Centre", "trading_centre"),
-    ("公共资源交易监督管理办公室", "Public Resource Trading Supervision Office", "regulator"),
-    ("评标专家管理办公室", "Evaluation Expert Management Office", "expert_authority"),
+    (
+        "政务服务中心",
+        "Government Service Centre",
+        "service_centre",
+    ),
+    (
+        "公共资源交易中心",
+        "Public Resource Trading Centre",
+        "trading_centre",
+    ),
+    (
+        "公共资源交易监督管理办公室",
+        "Public Resource Trading Supervision Office",
+        "regulator",
+    ),
+    (
+        "评标专家管理办公室",
+        "Evaluation Expert Management Office",
+        "expert_authority",
+    ),
 ];
 
 const PROVINCES: &[(&str, &str, &str)] = &[
-    ("150000", "内蒙古自治区人民政府", "Inner Mongolia Autonomous Region"),
+    (
+        "150000",
+        "内蒙古自治区人民政府",
+        "Inner Mongolia Autonomous Region",
+    ),
     ("320000", "江苏省人民政府", "Jiangsu Province"),
     ("420000", "湖北省人民政府", "Hubei Province"),
     ("530000", "云南省人民政府", "Yunnan Province"),
@@ -66,13 +106,19 @@ const ENTERPRISES: &[(&str, &str, &str)] = &[
 pub fn demo_credit_code(region: &str, serial: u32) -> String {
     let body = format!("91{region}MA{serial:07}");
     let first17 = &body[..17];
-    format!("{first17}{}", credit_code_check_char(first17).expect("valid body"))
+    format!(
+        "{first17}{}",
+        credit_code_check_char(first17).expect("valid body")
+    )
 }
 
 /// A valid 居民身份证号码 for the demo.
 pub fn demo_id_number(region: &str, birth: &str, serial: u32) -> String {
     let first17 = format!("{region}{birth}{serial:03}");
-    format!("{first17}{}", id_number_check_char(&first17).expect("valid body"))
+    format!(
+        "{first17}{}",
+        id_number_check_char(&first17).expect("valid body")
+    )
 }
 
 /// A demo account, as printed for the user.
@@ -146,36 +192,89 @@ pub async fn build(app: &Arc<App>) -> AppResult<Vec<DemoAccount>> {
             .clone();
         let full = region_name(code);
         let gov = b
-            .org(&format!("{full}人民政府"), &format!("{en} People's Government"), "government", code, Some(&parent), None)
+            .org(
+                &format!("{full}人民政府"),
+                &format!("{en} People's Government"),
+                "government",
+                code,
+                Some(&parent),
+                None,
+            )
             .await?;
         let mut orgs = vec![gov.clone()];
         for (suffix, dept_en, kind) in DEPARTMENTS {
-            let prefix = if *code == "533400" { full.clone() } else { format!("{short}市") };
+            let prefix = if *code == "533400" {
+                full.clone()
+            } else {
+                format!("{short}市")
+            };
             orgs.push(
-                b.org(&format!("{prefix}{suffix}"), &format!("{en} {dept_en}"), kind, code, Some(&gov), None)
-                    .await?,
+                b.org(
+                    &format!("{prefix}{suffix}"),
+                    &format!("{en} {dept_en}"),
+                    kind,
+                    code,
+                    Some(&gov),
+                    None,
+                )
+                .await?,
             );
         }
         // Districts and counties with their own government and service centre.
-        for county in regions.iter().filter(|r| r.parent_code.as_deref() == Some(code)) {
+        for county in regions
+            .iter()
+            .filter(|r| r.parent_code.as_deref() == Some(code))
+        {
             let cgov = b
-                .org(&format!("{}人民政府", county.name), "", "government", &county.code, Some(&gov), None)
+                .org(
+                    &format!("{}人民政府", county.name),
+                    "",
+                    "government",
+                    &county.code,
+                    Some(&gov),
+                    None,
+                )
                 .await?;
-            b.org(&format!("{}政务服务中心", county.name), "", "service_centre", &county.code, Some(&cgov), None)
-                .await?;
-            b.org(&format!("{}市场监督管理局", county.name), "", "department", &county.code, Some(&cgov), None)
-                .await?;
+            b.org(
+                &format!("{}政务服务中心", county.name),
+                "",
+                "service_centre",
+                &county.code,
+                Some(&cgov),
+                None,
+            )
+            .await?;
+            b.org(
+                &format!("{}市场监督管理局", county.name),
+                "",
+                "department",
+                &county.code,
+                Some(&cgov),
+                None,
+            )
+            .await?;
         }
         city_orgs.push((code.to_string(), orgs));
     }
     let mut enterprises = Vec::new();
     for (i, (region, name, _)) in ENTERPRISES.iter().enumerate() {
         let code = demo_credit_code(region, 1000 + i as u32);
-        enterprises.push(b.org(name, "", "enterprise", region, None, Some(code)).await?);
+        enterprises.push(
+            b.org(name, "", "enterprise", region, None, Some(code))
+                .await?,
+        );
     }
 
-    let suqian = &city_orgs.iter().find(|(c, _)| c == "321300").expect("Suqian").1;
-    let hohhot = &city_orgs.iter().find(|(c, _)| c == "150100").expect("Hohhot").1;
+    let suqian = &city_orgs
+        .iter()
+        .find(|(c, _)| c == "321300")
+        .expect("Suqian")
+        .1;
+    let hohhot = &city_orgs
+        .iter()
+        .find(|(c, _)| c == "150100")
+        .expect("Hohhot")
+        .1;
     let find = |orgs: &[Organisation], suffix: &str| {
         orgs.iter()
             .find(|o| o.name.ends_with(suffix))
@@ -185,42 +284,143 @@ pub async fn build(app: &Arc<App>) -> AppResult<Vec<DemoAccount>> {
 
     // (username, display name, kind, role, organisation)
     let staff: Vec<(&str, &str, &str, Organisation)> = vec![
-        ("window", "李娜", "window_officer", find(suqian, "政务服务中心")),
-        ("approver", "王强", "approving_officer", find(suqian, "市场监督管理局")),
-        ("depthead", "刘洋", "department_head", find(suqian, "市场监督管理局")),
-        ("centre", "陈静", "centre_manager", find(suqian, "政务服务中心")),
+        (
+            "window",
+            "李娜",
+            "window_officer",
+            find(suqian, "政务服务中心"),
+        ),
+        (
+            "approver",
+            "王强",
+            "approving_officer",
+            find(suqian, "市场监督管理局"),
+        ),
+        (
+            "depthead",
+            "刘洋",
+            "department_head",
+            find(suqian, "市场监督管理局"),
+        ),
+        (
+            "centre",
+            "陈静",
+            "centre_manager",
+            find(suqian, "政务服务中心"),
+        ),
         ("supervisor", "杨帆", "supervisor", find(suqian, "人民政府")),
-        ("catalog", "赵敏", "catalogue_manager", find(suqian, "政务服务中心")),
-        ("trading", "黄磊", "trading_staff", find(suqian, "公共资源交易中心")),
-        ("regulator", "周涛", "regulator", find(suqian, "公共资源交易监督管理办公室")),
-        ("expertmgr", "吴刚", "expert_manager", find(suqian, "评标专家管理办公室")),
-        ("hhht-supervisor", "乌云", "supervisor", find(hohhot, "人民政府")),
+        (
+            "catalog",
+            "赵敏",
+            "catalogue_manager",
+            find(suqian, "政务服务中心"),
+        ),
+        (
+            "trading",
+            "黄磊",
+            "trading_staff",
+            find(suqian, "公共资源交易中心"),
+        ),
+        (
+            "regulator",
+            "周涛",
+            "regulator",
+            find(suqian, "公共资源交易监督管理办公室"),
+        ),
+        (
+            "expertmgr",
+            "吴刚",
+            "expert_manager",
+            find(suqian, "评标专家管理办公室"),
+        ),
+        (
+            "hhht-supervisor",
+            "乌云",
+            "supervisor",
+            find(hohhot, "人民政府"),
+        ),
     ];
     let mut accounts = Vec::new();
     for (username, name, role, org) in staff {
-        add(&mut b, &mut accounts, username, name, "staff", None, None, &[(role, &org)]).await?;
+        add(
+            &mut b,
+            &mut accounts,
+            username,
+            name,
+            "staff",
+            None,
+            None,
+            &[(role, &org)],
+        )
+        .await?;
     }
     // The platform administrator holds the role at every province root.
     let admin_grants: Vec<(&str, &Organisation)> =
         provinces.iter().map(|p| ("administrator", p)).collect();
-    add(&mut b, &mut accounts, "admin", "系统管理员", "staff", None, None, &admin_grants).await?;
+    add(
+        &mut b,
+        &mut accounts,
+        "admin",
+        "系统管理员",
+        "staff",
+        None,
+        None,
+        &admin_grants,
+    )
+    .await?;
     // Natural persons: an applicant and an evaluation expert.
     let id = demo_id_number("321302", "19850312", 123);
-    add(&mut b, &mut accounts, "zhangwei", "张伟", "natural_person", Some(id), None, &[]).await?;
+    add(
+        &mut b,
+        &mut accounts,
+        "zhangwei",
+        "张伟",
+        "natural_person",
+        Some(id),
+        None,
+        &[],
+    )
+    .await?;
     let id = demo_id_number("321311", "19700708", 45);
     let experts = find(suqian, "评标专家管理办公室");
-    add(&mut b, &mut accounts, "expert", "孙建国", "natural_person", Some(id), None, &[("expert", &experts)]).await?;
+    add(
+        &mut b,
+        &mut accounts,
+        "expert",
+        "孙建国",
+        "natural_person",
+        Some(id),
+        None,
+        &[("expert", &experts)],
+    )
+    .await?;
     // Legal persons acting for their enterprises.
-    for (i, (username, name)) in [("tenderee", "钱立新"), ("agency", "郑雪"), ("bidder", "冯志远"), ("", ""), ("hefeng", "何丰")]
-        .iter()
-        .enumerate()
+    for (i, (username, name)) in [
+        ("tenderee", "钱立新"),
+        ("agency", "郑雪"),
+        ("bidder", "冯志远"),
+        ("", ""),
+        ("hefeng", "何丰"),
+    ]
+    .iter()
+    .enumerate()
     {
         if username.is_empty() {
             continue;
         }
         let org = &enterprises[i];
         let role = ENTERPRISES[i].2;
-        add(&mut b, &mut accounts, username, name, "legal_person", None, org.credit_code.clone(), &[(role, org)]).await?;
+        add(
+            &mut b,
+            &mut accounts,
+            username,
+            name,
+            "legal_person",
+            None,
+            org.credit_code.clone(),
+            &[(role, org)],
+        )
+        .await?;
     }
     b.tx.commit().await?;
     crate::audit::checkpoint(app).await?;

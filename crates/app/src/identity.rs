@@ -59,11 +59,7 @@ fn bad(code: &str, zh: &str, en: &str) -> Problem {
 }
 
 /// Create an account with its grants; the administrator must cover every granted organisation.
-pub async fn create_user(
-    store: &Arc<dyn Store>,
-    actor: &Actor,
-    input: NewUser,
-) -> AppResult<User> {
+pub async fn create_user(store: &Arc<dyn Store>, actor: &Actor, input: NewUser) -> AppResult<User> {
     let mut tx = store.write().await?;
     let mut acting = None;
     for g in &input.grants {
@@ -235,18 +231,24 @@ pub struct SignedIn {
     pub user: User,
 }
 
-/// Check a password and open a server-side session.
-pub async fn sign_in(store: &Arc<dyn Store>, username: &str, pw: &str) -> AppResult<SignedIn> {
+/// Check a username and password; the same answer for unknown users, wrong passwords and
+/// disabled accounts, and the same time spent, so nothing leaks.
+pub async fn authenticate(store: &Arc<dyn Store>, username: &str, pw: &str) -> AppResult<User> {
     let username = username.trim().to_lowercase();
     let user = store.read().await?.find_user_by_username(&username).await?;
     let Some(user) = user else {
-        // Spend the same time as a real check so that usernames cannot be probed by timing.
         password::verify(pw, password::dummy_hash());
         return Err(invalid_credentials().into());
     };
     if !password::verify(pw, &user.password_hash) || user.status != "active" {
         return Err(invalid_credentials().into());
     }
+    Ok(user)
+}
+
+/// Check a password and open a server-side session.
+pub async fn sign_in(store: &Arc<dyn Store>, username: &str, pw: &str) -> AppResult<SignedIn> {
+    let user = authenticate(store, username, pw).await?;
     let token = random_token();
     let now = now_micros();
     let session = Session {
@@ -363,7 +365,11 @@ pub async fn revoke_sessions(
     let grant = if actor.user_id == target.id {
         None
     } else {
-        let paths: Vec<String> = target_actor.grants.iter().map(|g| g.org_path.clone()).collect();
+        let paths: Vec<String> = target_actor
+            .grants
+            .iter()
+            .map(|g| g.org_path.clone())
+            .collect();
         let g = paths
             .iter()
             .find_map(|p| access::authorize(actor, Permission::ManageUsers, Scope::Org(p)).ok())
@@ -385,10 +391,40 @@ pub async fn revoke_sessions(
         serde_json::json!({ "sessions": n }),
     )
     .await?;
-    notify::queue(&mut tx, Channel::InApp, &target.id, "session.revoked", serde_json::json!({}))
-        .await?;
+    notify::queue(
+        &mut tx,
+        Channel::InApp,
+        &target.id,
+        "session.revoked",
+        serde_json::json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// Issue an API token to whoever proves the account's password (machine clients' set-up).
+pub async fn create_api_token_with_password(
+    store: &Arc<dyn Store>,
+    username: &str,
+    pw: &str,
+    name: &str,
+) -> AppResult<(String, ApiToken)> {
+    let user = authenticate(store, username, pw).await?;
+    let actor = actor_of(&mut store.read().await?, &user).await?;
+    create_api_token(store, &actor, name).await
+}
+
+/// Inbox of the caller (in-app notifications), newest first.
+pub async fn inbox(
+    store: &Arc<dyn Store>,
+    actor: &Actor,
+) -> AppResult<Vec<yiwang_store::InboxItem>> {
+    Ok(store
+        .read()
+        .await?
+        .inbox_of_user(&actor.user_id, 100)
+        .await?)
 }
 
 /// Issue an API token for the caller's own account; the secret is returned once.

@@ -37,7 +37,13 @@ pub struct Message {
 
 /// Message templates (Chinese first; the platform's users read Chinese).
 pub fn render(template: &str, params: &serde_json::Value) -> Message {
-    let p = |k: &str| params.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let p = |k: &str| {
+        params
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
     match template {
         "account.created" => Message {
             title: "账户已开通".into(),

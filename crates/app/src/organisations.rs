@@ -76,8 +76,7 @@ pub async fn seed_regions(store: &Arc<dyn Store>) -> AppResult<()> {
 }
 
 /// Input of [`create_organisation`].
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[derive(utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewOrganisation {
     pub name: String,
     #[serde(default)]
@@ -223,6 +222,15 @@ pub async fn get_organisation(
     access::authorize(actor, Permission::ViewOrganisation, Scope::Org(&org.path))
         .map_err(|_| Problem::not_found("机构", "Organisation"))?;
     Ok(org)
+}
+
+/// Public figures for the home page: regions, organisations, ledger entries.
+pub async fn public_stats(store: &Arc<dyn Store>) -> AppResult<(usize, usize, i64)> {
+    let mut tx = store.read().await?;
+    let regions = tx.list_regions().await?.len();
+    let orgs = tx.list_organisations("").await?.len();
+    let (entries, _) = tx.ledger_head().await?;
+    Ok((regions, orgs, entries))
 }
 
 pub async fn list_regions(store: &Arc<dyn Store>) -> AppResult<Vec<Region>> {

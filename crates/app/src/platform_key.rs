@@ -21,8 +21,9 @@ pub fn key_id(public_hex: &str) -> String {
 
 pub async fn load_or_create(store: &Arc<dyn Store>) -> AppResult<(PlatformKey, String)> {
     if let Ok(secret) = std::env::var("YIWANG_SIGNING_KEY") {
-        let key = PlatformKey::from_secret_hex(secret.trim())
-            .map_err(|_| AppError::Internal("YIWANG_SIGNING_KEY is not a valid SM2 secret key".into()))?;
+        let key = PlatformKey::from_secret_hex(secret.trim()).map_err(|_| {
+            AppError::Internal("YIWANG_SIGNING_KEY is not a valid SM2 secret key".into())
+        })?;
         let id = key_id(&key.public_key_hex());
         return Ok((key, id));
     }

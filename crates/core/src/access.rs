@@ -230,7 +230,12 @@ mod tests {
                 .iter()
                 .map(|(role, path)| Grant {
                     role: *role,
-                    org_id: path.trim_end_matches('/').rsplit('/').next().unwrap().into(),
+                    org_id: path
+                        .trim_end_matches('/')
+                        .rsplit('/')
+                        .next()
+                        .unwrap()
+                        .into(),
                     org_path: (*path).into(),
                 })
                 .collect(),
@@ -240,7 +245,14 @@ mod tests {
     #[test]
     fn supervisor_sees_organisations_below_but_not_beside() {
         let a = actor(&[(Role::Supervisor, "/p/city/")]);
-        assert!(authorize(&a, Permission::ViewOrganisation, Scope::Org("/p/city/district/")).is_ok());
+        assert!(
+            authorize(
+                &a,
+                Permission::ViewOrganisation,
+                Scope::Org("/p/city/district/")
+            )
+            .is_ok()
+        );
         assert!(authorize(&a, Permission::ViewAudit, Scope::Org("/p/city/")).is_ok());
         assert!(authorize(&a, Permission::ViewOrganisation, Scope::Org("/p/other/")).is_err());
         assert!(authorize(&a, Permission::ViewOrganisation, Scope::Org("/p/")).is_err());
@@ -249,8 +261,22 @@ mod tests {
     #[test]
     fn a_window_officer_sees_only_its_own_organisation() {
         let a = actor(&[(Role::WindowOfficer, "/p/city/centre/")]);
-        assert!(authorize(&a, Permission::ViewOrganisation, Scope::Org("/p/city/centre/")).is_ok());
-        assert!(authorize(&a, Permission::ViewOrganisation, Scope::Org("/p/city/centre/x/")).is_err());
+        assert!(
+            authorize(
+                &a,
+                Permission::ViewOrganisation,
+                Scope::Org("/p/city/centre/")
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                &a,
+                Permission::ViewOrganisation,
+                Scope::Org("/p/city/centre/x/")
+            )
+            .is_err()
+        );
         assert!(authorize(&a, Permission::ViewAudit, Scope::Org("/p/city/centre/")).is_err());
     }
 
@@ -262,7 +288,14 @@ mod tests {
         assert!(authorize(&root, Permission::ManageCalendar, Scope::Platform).is_ok());
         assert!(authorize(&city, Permission::ManageCalendar, Scope::Platform).is_err());
         assert!(authorize(&sup, Permission::ManageCalendar, Scope::Platform).is_err());
-        assert!(authorize(&city, Permission::ManageOrganisations, Scope::Org("/p/city/d/")).is_ok());
+        assert!(
+            authorize(
+                &city,
+                Permission::ManageOrganisations,
+                Scope::Org("/p/city/d/")
+            )
+            .is_ok()
+        );
         assert!(authorize(&city, Permission::ManageUsers, Scope::Org("/p/")).is_err());
     }
 

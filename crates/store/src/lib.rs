@@ -7,8 +7,8 @@
 
 pub mod model;
 pub mod postgres;
-pub mod sqlite;
 pub mod sql_impl;
+pub mod sqlite;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -42,10 +42,10 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &e {
-        if db.is_unique_violation() {
-            return StoreError::Duplicate(db.message().to_string());
-        }
+    if let sqlx::Error::Database(db) = &e
+        && db.is_unique_violation()
+    {
+        return StoreError::Duplicate(db.message().to_string());
     }
     StoreError::Db(e)
 }
@@ -78,6 +78,8 @@ pub trait Store: Send + Sync + 'static {
     async fn ping(&self) -> Result<()>;
     /// An online, consistent copy of the database (SQLite only).
     async fn backup(&self, out: &Path) -> Result<()>;
+    /// Drop every table (used by `yiwang demo` to start from nothing).
+    async fn wipe(&self) -> Result<()>;
     async fn close(&self);
 }
 

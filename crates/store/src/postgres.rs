@@ -41,7 +41,9 @@ impl Store for PgStore {
     }
 
     async fn migrate(&self) -> Result<()> {
-        sqlx::migrate!("./migrations/postgres").run(&self.pool).await?;
+        sqlx::migrate!("./migrations/postgres")
+            .run(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -60,7 +62,10 @@ impl Store for PgStore {
     }
 
     async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_err)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
         Ok(())
     }
 
@@ -68,6 +73,18 @@ impl Store for PgStore {
         Err(StoreError::Other(
             "PostgreSQL backups are taken with pg_dump, e.g. `pg_dump --format=custom --file=yiwang.dump \"$YIWANG_DB\"` (restore with pg_restore); yiwang backup copies SQLite databases only".into(),
         ))
+    }
+
+    async fn wipe(&self) -> Result<()> {
+        sqlx::query("DROP SCHEMA public CASCADE")
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        sqlx::query("CREATE SCHEMA public")
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
     }
 
     async fn close(&self) {

@@ -368,13 +368,19 @@ pub(crate) fn day_kind_text(k: DayKind) -> &'static str {
     }
 }
 
-pub(crate) fn calendar_entry((day, kind, name): (String, String, String)) -> crate::Result<CalendarEntry> {
+pub(crate) fn calendar_entry(
+    (day, kind, name): (String, String, String),
+) -> crate::Result<CalendarEntry> {
     let date = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
         .map_err(|e| crate::StoreError::Other(format!("bad calendar day {day}: {e}")))?;
     let kind = match kind.as_str() {
         "off" => DayKind::Off,
         "work" => DayKind::Work,
-        other => return Err(crate::StoreError::Other(format!("bad calendar kind {other}"))),
+        other => {
+            return Err(crate::StoreError::Other(format!(
+                "bad calendar kind {other}"
+            )));
+        }
     };
     Ok(CalendarEntry { date, kind, name })
 }

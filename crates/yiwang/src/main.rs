@@ -1,1 +1,301 @@
-fn main() {}
+//! `yiwang` — the one binary: serve the platform, build the demo, migrate, verify the audit
+//! ledger, back up.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use tokio::sync::watch;
+use yiwang_app::App;
+use yiwang_app::jobs::{Runner, RunnerConfig};
+use yiwang_store::Store;
+
+const DEFAULT_DB: &str = "sqlite://yiwang.db";
+const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+#[derive(Parser)]
+#[command(
+    name = "yiwang",
+    version,
+    about = "一网 yiwang — government services and public-resource trading on one network"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the platform (HTTP pages, API, background jobs). Migrations are applied at start.
+    Serve {
+        /// Database URL: sqlite://FILE (created when missing) or postgres://USER@HOST/DB.
+        #[arg(long, env = "YIWANG_DB", default_value = DEFAULT_DB)]
+        db: String,
+        /// Address to listen on.
+        #[arg(long, env = "YIWANG_ADDR", default_value = DEFAULT_ADDR)]
+        addr: SocketAddr,
+    },
+    /// Build a FRESH database full of demo data (replacing what is there), print the URL and one
+    /// account per role, then serve.
+    Demo {
+        #[arg(long, env = "YIWANG_DB", default_value = DEFAULT_DB)]
+        db: String,
+        #[arg(long, env = "YIWANG_ADDR", default_value = DEFAULT_ADDR)]
+        addr: SocketAddr,
+        /// Build the data and exit instead of serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Apply the database migrations and exit.
+    Migrate {
+        #[arg(long, env = "YIWANG_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
+    /// The tamper-evident audit ledger.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Copy a SQLite database online to a new file (PostgreSQL: use pg_dump).
+    Backup {
+        #[arg(long, env = "YIWANG_DB")]
+        db: String,
+        /// The backup file to create (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain, every signed checkpoint and the digest of every covered row.
+    /// Exits 0 when intact; otherwise prints the first bad entry and exits 1.
+    Verify {
+        #[arg(long, env = "YIWANG_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
+    /// Sign a checkpoint over all entries now (the server also does this on a timer).
+    Checkpoint {
+        #[arg(long, env = "YIWANG_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("YIWANG_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.compact().init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    init_logging();
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn open(db: &str) -> Result<Arc<dyn Store>> {
+    let store = yiwang_store::open(db)
+        .await
+        .with_context(|| format!("cannot open database {}", yiwang_store::redact_url(db)))?;
+    Ok(store)
+}
+
+async fn start(db: &str) -> Result<Arc<App>> {
+    let store = open(db).await?;
+    store.migrate().await.context("migrations failed")?;
+    App::start(store).await.map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Serve { db, addr } => {
+            let app = start(&db).await?;
+            serve(app, addr).await?;
+        }
+        Command::Demo { db, addr, no_serve } => {
+            let app = demo(&db).await?;
+            if no_serve {
+                app.store.close().await;
+            } else {
+                println!("一网 demo: http://{addr}/");
+                serve(app, addr).await?;
+            }
+        }
+        Command::Migrate { db } => {
+            let store = open(&db).await?;
+            store.migrate().await.context("migrations failed")?;
+            store.close().await;
+            println!("migrations applied to {}", yiwang_store::redact_url(&db));
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => {
+            let store = open(&db).await?;
+            let code = verify(&store).await;
+            store.close().await;
+            return code;
+        }
+        Command::Audit {
+            command: AuditCommand::Checkpoint { db },
+        } => {
+            let app = start(&db).await?;
+            match yiwang_app::audit::checkpoint(&app)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                Some(c) => println!(
+                    "checkpoint signed: {} entries, root {}",
+                    c.tree_size, c.root
+                ),
+                None => println!("the newest checkpoint already covers every entry"),
+            }
+            app.store.close().await;
+        }
+        Command::Backup { db, out } => {
+            let store = open(&db).await?;
+            store.backup(&out).await?;
+            store.close().await;
+            println!("backup written to {}", out.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn verify(store: &Arc<dyn Store>) -> Result<ExitCode> {
+    let key = yiwang_app::audit::platform_public_key(store)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .unwrap_or_default();
+    let report = yiwang_app::audit::verify(store, &key)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Write errors (a closed pipe, e.g. `| head`) are ignored: the exit code is the answer.
+    let mut out = std::io::stdout().lock();
+    if report.intact() {
+        let _ = writeln!(
+            out,
+            "audit ledger intact: {} entries chained, {} signed checkpoints verified, {} rows match their last entry",
+            report.entries, report.checkpoints, report.rows_checked
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        let first = &report.findings[0];
+        let _ = writeln!(
+            out,
+            "audit ledger NOT intact: {} problem(s)",
+            report.findings.len()
+        );
+        let _ = writeln!(
+            out,
+            "first bad entry: {} — {}",
+            first
+                .seq
+                .map(|s| format!("#{s}"))
+                .unwrap_or_else(|| "-".into()),
+            first.message
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&report.findings).unwrap_or_default()
+        );
+        Ok(ExitCode::from(1))
+    }
+}
+
+async fn demo(db: &str) -> Result<Arc<App>> {
+    if let Some(path) = db
+        .strip_prefix("sqlite://")
+        .or_else(|| db.strip_prefix("sqlite:"))
+    {
+        let path = path.split('?').next().unwrap_or(path);
+        for suffix in ["", "-wal", "-shm"] {
+            let f = format!("{path}{suffix}");
+            if std::path::Path::new(&f).exists() {
+                std::fs::remove_file(&f).with_context(|| format!("cannot remove {f}"))?;
+            }
+        }
+    } else {
+        let store = open(db).await?;
+        store.wipe().await.context("cannot reset the database")?;
+        store.close().await;
+    }
+    let app = start(db).await?;
+    let accounts = yiwang_app::demo::build(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("一网 demo database ready: {}", yiwang_store::redact_url(db));
+    println!(
+        "demo accounts (password: {}):",
+        yiwang_app::demo::DEMO_PASSWORD
+    );
+    for a in &accounts {
+        println!(
+            "  {:<16} {:<10} {} ({})",
+            a.username, a.role_zh, a.organisation, a.role
+        );
+    }
+    Ok(app)
+}
+
+async fn serve(app: Arc<App>, addr: SocketAddr) -> Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let node_id = format!(
+        "{}-{}",
+        std::env::var("HOSTNAME").unwrap_or_else(|_| "node".into()),
+        std::process::id()
+    );
+    let runner = Runner::new(app.clone(), RunnerConfig::from_env(node_id.clone()));
+    let runner_task = tokio::spawn(runner.run(stop_rx));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    tracing::info!(addr = %listener.local_addr()?, node = %node_id, "yiwang serving");
+    let state = yiwang_web::AppState {
+        app: app.clone(),
+        secure_cookies: std::env::var("YIWANG_SECURE_COOKIES").as_deref() == Ok("1"),
+    };
+    yiwang_web::serve(state, listener, shutdown_signal()).await?;
+    let _ = stop_tx.send(true);
+    let _ = runner_task.await;
+    app.store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,152 @@
+//! Who is calling: a server-side session (cookie `yw_session`) for people using pages, or a bearer
+//! API token for machine clients. CSRF: forms carry the session's token in `_csrf`; API calls made
+//! with the session cookie carry it in `X-CSRF-Token`; bearer-token calls need neither.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode};
+use yiwang_app::identity;
+use yiwang_core::access::Actor;
+use yiwang_store::{Session, User};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+pub const SESSION_COOKIE: &str = "yw_session";
+/// The CSRF cookie of the sign-in form (before a session exists): double-submit.
+pub const LOGIN_CSRF_COOKIE: &str = "yw_login_csrf";
+
+/// The value of one cookie.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// A `Set-Cookie` value with safe defaults.
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
+    format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// Compare secrets in constant time.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// A signed-in caller of the API.
+pub struct Caller {
+    pub actor: Actor,
+    pub user: User,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let store = &state.app.store;
+        if let Some(auth) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+            let token = auth
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .unwrap_or("");
+            return match identity::token_actor(store, token).await? {
+                Some((actor, user)) => Ok(Caller { actor, user }),
+                None => Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "auth.invalid_token",
+                    "API令牌无效或已吊销",
+                    "The API token is invalid or revoked",
+                )),
+            };
+        }
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(yiwang_core::Problem::unauthenticated().into());
+        };
+        let Some((actor, user, session)) = identity::session_actor(store, &token).await? else {
+            return Err(yiwang_core::Problem::unauthenticated().into());
+        };
+        if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !same_secret(sent, &session.csrf_token) {
+                return Err(csrf_error());
+            }
+        }
+        Ok(Caller { actor, user })
+    }
+}
+
+pub fn csrf_error() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "csrf.invalid",
+        "表单已过期或来源不明,请刷新页面后重试",
+        "The form expired or did not come from this site; reload the page and try again",
+    )
+}
+
+/// The person signed in to the pages, if any.
+pub struct Viewer(pub Option<SignedIn>);
+
+pub struct SignedIn {
+    pub actor: Actor,
+    pub user: User,
+    pub session: Session,
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Ok(Viewer(None));
+        };
+        Ok(Viewer(
+            identity::session_actor(&state.app.store, &token)
+                .await?
+                .map(|(actor, user, session)| SignedIn {
+                    actor,
+                    user,
+                    session,
+                }),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_among_several() {
+        let mut h = HeaderMap::new();
+        h.insert("cookie", "a=1; yw_session=abc; lang=en".parse().unwrap());
+        assert_eq!(cookie(&h, "yw_session").as_deref(), Some("abc"));
+        assert_eq!(cookie(&h, "lang").as_deref(), Some("en"));
+        assert_eq!(cookie(&h, "x"), None);
+    }
+
+    #[test]
+    fn secrets_compare_exactly() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "ab"));
+    }
+}
