@@ -1,0 +1,245 @@
+//! Test support shared by every crate's integration tests.
+//!
+//! [`backends`] yields a fresh, empty database for each backend: a SQLite file in a temporary
+//! directory, and a new PostgreSQL database created for the test. PostgreSQL is mandatory when
+//! `YIWANG_TEST_PG` names a server (CI sets it); without it the default local server is tried and,
+//! if unreachable, the PostgreSQL half is skipped with a message.
+//!
+//! [`TestServer`] starts the real router on `127.0.0.1:0` against such a database, like `main`.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sqlx::Connection;
+use yiwang_app::App;
+use yiwang_store::Store;
+
+const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// A fresh database; dropped (PostgreSQL) or deleted (SQLite) by [`TestDb::cleanup`].
+pub struct TestDb {
+    pub backend: &'static str,
+    pub url: String,
+    admin_url: Option<String>,
+    name: Option<String>,
+    _dir: Option<TempDir>,
+}
+
+/// A temporary directory removed on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        let p = std::env::temp_dir().join(format!("yiwang-test-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&p).expect("temp dir");
+        TempDir(p)
+    }
+}
+
+impl Default for TempDir {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = TempDir::new();
+        let url = format!("sqlite://{}", dir.0.join("test.db").display());
+        TestDb {
+            backend: "sqlite",
+            url,
+            admin_url: None,
+            name: None,
+            _dir: Some(dir),
+        }
+    }
+
+    /// A new PostgreSQL database, or `None` when PostgreSQL is optional and unreachable.
+    pub async fn postgres() -> Option<TestDb> {
+        let (admin_url, mandatory) = match std::env::var("YIWANG_TEST_PG") {
+            Ok(url) if !url.is_empty() => (url, true),
+            _ => (DEFAULT_PG.to_string(), false),
+        };
+        let mut conn = match sqlx::PgConnection::connect(&admin_url).await {
+            Ok(c) => c,
+            Err(e) if !mandatory => {
+                eprintln!(
+                    "SKIPPED PostgreSQL half: no server at {DEFAULT_PG} ({e}); set YIWANG_TEST_PG to make it mandatory"
+                );
+                return None;
+            }
+            Err(e) => panic!("YIWANG_TEST_PG is set but PostgreSQL is unreachable: {e}"),
+        };
+        sweep_old(&mut conn).await;
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let name = format!("yiwang_t_{secs}_{}", uuid::Uuid::new_v4().simple());
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        let _ = conn.close().await;
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b)
+            .unwrap_or(&admin_url);
+        Some(TestDb {
+            backend: "postgres",
+            url: format!("{base}/{name}"),
+            admin_url: Some(admin_url.clone()),
+            name: Some(name),
+            _dir: None,
+        })
+    }
+
+    /// Open the store and apply migrations.
+    pub async fn store(&self) -> Arc<dyn Store> {
+        let store = yiwang_store::open(&self.url).await.expect("open store");
+        store.migrate().await.expect("migrate");
+        store
+    }
+
+    /// Open, migrate and start the application (seeds regions, calendar, key).
+    pub async fn app(&self) -> Arc<App> {
+        App::start(self.store().await).await.expect("start app")
+    }
+
+    pub async fn cleanup(self) {
+        if let (Some(admin), Some(name)) = (&self.admin_url, &self.name)
+            && let Ok(mut conn) = sqlx::PgConnection::connect(admin).await
+        {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut conn)
+            .await;
+        }
+    }
+}
+
+/// Drop test databases left by crashed runs more than an hour ago.
+async fn sweep_old(conn: &mut sqlx::PgConnection) {
+    let Ok(rows) = sqlx::query_as::<_, (String,)>(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'yiwang\\_t\\_%'",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    else {
+        return;
+    };
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    for (name,) in rows {
+        let secs: u64 = name
+            .split('_')
+            .nth(2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(u64::MAX);
+        if secs.saturating_add(3600) < now {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut *conn)
+            .await;
+        }
+    }
+}
+
+/// One fresh database per available backend (SQLite always; PostgreSQL when reachable).
+pub async fn backends() -> Vec<TestDb> {
+    let mut out = vec![TestDb::sqlite().await];
+    if let Some(pg) = TestDb::postgres().await {
+        out.push(pg);
+    }
+    out
+}
+
+/// The real server on a random local port.
+pub struct TestServer {
+    pub addr: std::net::SocketAddr,
+    pub app: Arc<App>,
+    pub client: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub async fn start(db: &TestDb) -> TestServer {
+        let app = db.app().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let state = yiwang_web::AppState {
+            app: app.clone(),
+            secure_cookies: false,
+        };
+        let task = tokio::spawn(async move {
+            let _ = yiwang_web::serve(state, listener, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        TestServer {
+            addr,
+            app,
+            client,
+            stop: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A fresh client without cookies.
+    pub fn new_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// An API token for a user (password grant).
+    pub async fn token(&self, username: &str, password: &str) -> String {
+        let r = self
+            .client
+            .post(self.url("/api/v1/auth/tokens"))
+            .json(&serde_json::json!({"username": username, "password": password, "name": "test"}))
+            .send()
+            .await
+            .expect("token request");
+        assert_eq!(r.status(), 201, "token for {username}");
+        let v: serde_json::Value = r.json().await.expect("token json");
+        v["token"].as_str().expect("token").to_string()
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+        self.app.store.close().await;
+    }
+}
