@@ -196,7 +196,18 @@ impl Runner {
                 let n = tx.delete_finished_jobs(week_ago).await?;
                 Ok(format!("removed {n} finished jobs"))
             }
-            PROBE => Ok("ok".into()),
+            PROBE => {
+                // Optional work time, so that tests can see several nodes interleave.
+                let ms = serde_json::from_str::<serde_json::Value>(&job.payload)
+                    .ok()
+                    .and_then(|v| v.get("sleep_ms").and_then(|m| m.as_u64()))
+                    .unwrap_or(0)
+                    .min(1000);
+                if ms > 0 {
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                }
+                Ok("ok".into())
+            }
             other => Err(AppError::Internal(format!("unknown job kind {other}"))),
         }
     }
