@@ -221,3 +221,57 @@ pub fn deadline(app: &App, start: DateTime<Utc>, n: u32) -> Result<Deadline, Pro
         calendar_version: cal.version,
     })
 }
+
+/// A pause of the clock (补正, special procedures): from `from` to `to`.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct Pause {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+/// A question "how many working days have elapsed", with the clock's pauses.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct ElapsedQuery {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    #[serde(default)]
+    pub paused: Vec<Pause>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Elapsed {
+    pub working_days: u32,
+    pub calendar_version: i64,
+}
+
+/// Working days elapsed between two instants, paused intervals excluded.
+pub fn elapsed(app: &App, q: &ElapsedQuery) -> Result<Elapsed, Problem> {
+    if q.paused.len() > 100 {
+        return Err(Problem::invalid(
+            "calendar.too_many_pauses",
+            "暂停区间不得超过100个",
+            "At most 100 paused intervals",
+        ));
+    }
+    if q.paused.iter().any(|p| p.to < p.from) {
+        return Err(Problem::invalid(
+            "calendar.pause_order",
+            "暂停区间的结束时间不得早于开始时间",
+            "A pause cannot end before it starts",
+        ));
+    }
+    if (q.end - q.start).num_days().abs() > 3650 * 2 {
+        return Err(Problem::invalid(
+            "calendar.span_too_long",
+            "起止时间跨度不得超过20年",
+            "The span may not exceed 20 years",
+        ));
+    }
+    let cal = app.calendar();
+    let paused: Vec<(DateTime<Utc>, DateTime<Utc>)> =
+        q.paused.iter().map(|p| (p.from, p.to)).collect();
+    Ok(Elapsed {
+        working_days: cal.calendar.working_days_between(q.start, q.end, &paused),
+        calendar_version: cal.version,
+    })
+}

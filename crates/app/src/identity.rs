@@ -510,3 +510,68 @@ pub async fn token_actor(store: &Arc<dyn Store>, secret: &str) -> AppResult<Opti
     let actor = actor_of(&mut tx, &user).await?;
     Ok(Some((actor, user)))
 }
+
+/// What `yiwang bootstrap` needs to open a new deployment.
+pub struct Bootstrap {
+    /// Region of the root organisation (e.g. 320000 for a province).
+    pub region_code: String,
+    /// Name of the root organisation, e.g. 江苏省人民政府.
+    pub org_name: String,
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+/// Open a deployment: the root organisation of a region (created when missing) and an
+/// administrator holding the role there. Only someone with direct access to the database (the
+/// operator running the CLI) can do this, so it acts as the platform itself; it is in the ledger.
+pub async fn bootstrap(
+    store: &Arc<dyn Store>,
+    b: Bootstrap,
+) -> AppResult<(yiwang_store::Organisation, User)> {
+    let by = Acting::system();
+    let mut tx = store.write().await?;
+    let existing = tx.list_organisations("").await?.into_iter().find(|o| {
+        o.parent_id.is_none() && o.region_code == b.region_code && o.name == b.org_name.trim()
+    });
+    let root = match existing {
+        Some(o) => o,
+        None => {
+            crate::organisations::insert_organisation(
+                &mut tx,
+                &by,
+                crate::organisations::NewOrganisation {
+                    name: b.org_name,
+                    name_en: String::new(),
+                    kind: yiwang_core::access::OrgKind::Government.as_str().into(),
+                    region_code: b.region_code,
+                    parent_id: None,
+                    credit_code: None,
+                },
+                None,
+            )
+            .await?
+        }
+    };
+    let user = insert_user(
+        &mut tx,
+        &by,
+        NewUser {
+            username: b.username,
+            display_name: b.display_name,
+            kind: AccountKind::Staff.as_str().into(),
+            password: b.password,
+            id_number: None,
+            credit_code: None,
+            phone: None,
+            email: None,
+            grants: vec![NewGrant {
+                role: Role::Administrator.as_str().into(),
+                org_id: root.id.clone(),
+            }],
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((root, user))
+}

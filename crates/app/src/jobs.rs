@@ -162,6 +162,8 @@ impl Runner {
                 tx.record_job_run(&job.id, &self.cfg.node_id, started, now_micros(), &outcome)
                     .await?;
                 tx.commit().await?;
+                metrics::counter!("yiwang_jobs_total", "kind" => job.kind.clone(), "outcome" => "done")
+                    .increment(1);
             }
             Err(e) => {
                 // Undo the handler's writes, then record the failure on its own.
@@ -180,6 +182,8 @@ impl Runner {
                 tx.record_job_run(&job.id, &self.cfg.node_id, started, now_micros(), "error")
                     .await?;
                 tx.commit().await?;
+                metrics::counter!("yiwang_jobs_total", "kind" => job.kind.clone(), "outcome" => "error")
+                    .increment(1);
             }
         }
         Ok(true)
@@ -250,6 +254,8 @@ impl Runner {
                 }
             }
             tx.update_outbox(&m).await?;
+            metrics::counter!("yiwang_notifications_total", "channel" => m.channel.clone(), "status" => m.status.clone())
+                .increment(1);
         }
         tx.commit().await?;
         Ok(n)

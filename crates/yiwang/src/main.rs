@@ -55,6 +55,22 @@ enum Command {
         #[arg(long, env = "YIWANG_DB", default_value = DEFAULT_DB)]
         db: String,
     },
+    /// Open a new deployment: a root organisation for a region and its first administrator.
+    /// The password is read from YIWANG_BOOTSTRAP_PASSWORD or, when unset, from standard input.
+    Bootstrap {
+        #[arg(long, env = "YIWANG_DB", default_value = DEFAULT_DB)]
+        db: String,
+        /// GB/T 2260 code of the region, e.g. 320000.
+        #[arg(long)]
+        region: String,
+        /// Name of the root organisation, e.g. 江苏省人民政府.
+        #[arg(long)]
+        org_name: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+    },
     /// The tamper-evident audit ledger.
     Audit {
         #[command(subcommand)]
@@ -144,6 +160,50 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             store.migrate().await.context("migrations failed")?;
             store.close().await;
             println!("migrations applied to {}", yiwang_store::redact_url(&db));
+        }
+        Command::Bootstrap {
+            db,
+            region,
+            org_name,
+            username,
+            display_name,
+        } => {
+            let password = match std::env::var("YIWANG_BOOTSTRAP_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("reading the password from standard input")?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let app = start(&db).await?;
+            let result = yiwang_app::identity::bootstrap(
+                &app.store,
+                yiwang_app::identity::Bootstrap {
+                    region_code: region,
+                    org_name,
+                    username,
+                    display_name,
+                    password,
+                },
+            )
+            .await;
+            app.store.close().await;
+            match result {
+                Ok((org, user)) => {
+                    println!(
+                        "administrator {} created in {} ({})",
+                        user.username, org.name, org.id
+                    )
+                }
+                Err(yiwang_app::AppError::Problem(p)) => {
+                    eprintln!("{}: {} ({})", p.code, p.message, p.message_en);
+                    return Ok(ExitCode::from(1));
+                }
+                Err(e) => return Err(anyhow::anyhow!("{e}")),
+            }
         }
         Command::Audit {
             command: AuditCommand::Verify { db },

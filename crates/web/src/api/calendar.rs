@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use yiwang_app::calendar::{self, Amendment, CalendarView, Deadline};
+use yiwang_app::calendar::{self, Amendment, CalendarView, Deadline, Elapsed, ElapsedQuery};
 use yiwang_core::Problem;
 use yiwang_store::CalendarVersion;
 
@@ -62,4 +62,15 @@ pub async fn deadline(
     Query(q): Query<DeadlineQuery>,
 ) -> Result<Json<Deadline>, ApiError> {
     Ok(Json(calendar::deadline(&state.app, q.start, q.days)?))
+}
+
+/// Working days elapsed between two instants, with paused intervals (补正, special procedures)
+/// excluded. A computation: nothing is stored.
+#[utoipa::path(post, path = "/api/v1/calendar/elapsed", tag = "calendar", request_body = ElapsedQuery,
+    responses((status = 200, body = Elapsed), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn elapsed(
+    State(state): State<AppState>,
+    Json(q): Json<ElapsedQuery>,
+) -> Result<Json<Elapsed>, ApiError> {
+    Ok(Json(calendar::elapsed(&state.app, &q)?))
 }

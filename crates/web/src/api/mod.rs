@@ -40,6 +40,7 @@ use crate::error::ApiError;
         calendar::versions,
         calendar::amend,
         calendar::deadline,
+        calendar::elapsed,
         ledger::latest_checkpoint,
         ledger::entry,
         ledger::proof,
@@ -92,6 +93,7 @@ pub fn router() -> Router<AppState> {
         .route("/calendar/versions", get(calendar::versions))
         .route("/calendar/amendments", post(calendar::amend))
         .route("/calendar/deadline", get(calendar::deadline))
+        .route("/calendar/elapsed", post(calendar::elapsed))
         .route("/ledger/checkpoints/latest", get(ledger::latest_checkpoint))
         .route("/ledger/entries/{seq}", get(ledger::entry))
         .route("/ledger/entries/{seq}/proof", get(ledger::proof))

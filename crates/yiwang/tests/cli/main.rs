@@ -45,6 +45,7 @@ fn every_verb_has_help() {
         vec!["audit", "verify", "--help"],
         vec!["audit", "checkpoint", "--help"],
         vec!["backup", "--help"],
+        vec!["bootstrap", "--help"],
     ] {
         let o = run(&verb);
         assert!(o.status.success(), "{verb:?} --help failed");
@@ -58,4 +59,72 @@ fn an_unsupported_database_url_is_a_clear_error() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("unsupported database URL"), "{err}");
+}
+
+#[tokio::test]
+async fn bootstrap_opens_a_deployment_with_its_first_administrator() {
+    for db in yiwang_testkit::backends().await {
+        let boot = |user: &str| {
+            yiwang()
+                .args([
+                    "bootstrap",
+                    "--db",
+                    &db.url,
+                    "--region",
+                    "320000",
+                    "--org-name",
+                    "江苏省人民政府",
+                    "--username",
+                    user,
+                    "--display-name",
+                    "平台管理员",
+                ])
+                .env("YIWANG_BOOTSTRAP_PASSWORD", "a-long-enough-secret")
+                .env("RUST_LOG", "warn")
+                .output()
+                .unwrap()
+        };
+        let o = boot("root");
+        assert!(
+            o.status.success(),
+            "{}: {}",
+            db.backend,
+            String::from_utf8_lossy(&o.stderr)
+        );
+        // A second administrator joins the same root organisation; a duplicate username is refused.
+        assert!(boot("root2").status.success(), "{}", db.backend);
+        let o = boot("root");
+        assert_eq!(o.status.code(), Some(1), "{}", db.backend);
+        assert!(String::from_utf8_lossy(&o.stderr).contains("duplicate"));
+        let store = db.store().await;
+        let user = store
+            .read()
+            .await
+            .unwrap()
+            .find_user_by_username("root2")
+            .await
+            .unwrap()
+            .unwrap();
+        let grants = store
+            .read()
+            .await
+            .unwrap()
+            .grants_of_user(&user.id)
+            .await
+            .unwrap();
+        assert_eq!(grants.len(), 1);
+        assert_eq!(grants[0].role, "administrator");
+        let orgs = store
+            .read()
+            .await
+            .unwrap()
+            .list_organisations("")
+            .await
+            .unwrap();
+        assert_eq!(orgs.len(), 1, "{}: one root organisation", db.backend);
+        store.close().await;
+        let o = run(&["audit", "verify", "--db", &db.url]);
+        assert!(o.status.success(), "{}: {}", db.backend, stdout(&o));
+        db.cleanup().await;
+    }
 }
