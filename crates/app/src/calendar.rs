@@ -209,6 +209,14 @@ pub fn deadline(app: &App, start: DateTime<Utc>, n: u32) -> Result<Deadline, Pro
             "At most 3650 working days",
         ));
     }
+    use chrono::Datelike;
+    if !(1970..=2200).contains(&start.year()) {
+        return Err(Problem::invalid(
+            "calendar.start_out_of_range",
+            "起算时间须在1970年至2200年之间",
+            "The start must lie between 1970 and 2200",
+        ));
+    }
     let cal = app.calendar();
     let last_day = cal
         .calendar
@@ -258,6 +266,18 @@ pub fn elapsed(app: &App, q: &ElapsedQuery) -> Result<Elapsed, Problem> {
             "calendar.pause_order",
             "暂停区间的结束时间不得早于开始时间",
             "A pause cannot end before it starts",
+        ));
+    }
+    use chrono::Datelike;
+    let in_range = |t: &DateTime<Utc>| (1970..=2200).contains(&t.year());
+    if !in_range(&q.start)
+        || !in_range(&q.end)
+        || q.paused.iter().any(|p| !in_range(&p.from) || !in_range(&p.to))
+    {
+        return Err(Problem::invalid(
+            "calendar.start_out_of_range",
+            "时间须在1970年至2200年之间",
+            "Instants must lie between 1970 and 2200",
         ));
     }
     if (q.end - q.start).num_days().abs() > 3650 * 2 {

@@ -57,11 +57,13 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let store = &state.app.store;
         if let Some(auth) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+            // The scheme name is case-insensitive (RFC 9110 §11.1).
             let token = auth
                 .to_str()
                 .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(str::trim)
+                .and_then(|v| v.split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, t)| t.trim())
                 .unwrap_or("");
             return match identity::token_actor(store, token).await? {
                 Some((actor, user)) => Ok(Caller { actor, user }),

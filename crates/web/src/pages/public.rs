@@ -108,7 +108,13 @@ pub async fn switch_language(Path(lang): Path<String>, headers: HeaderMap) -> Re
             let rest = r.split_once("://")?.1.strip_prefix(host)?;
             rest.starts_with('/').then(|| rest.to_string())
         })
-        .filter(|p| !p.starts_with("/lang/") && !p.starts_with("//"))
+        // Browsers read `\` as `/` and drop tabs and newlines, so `/\evil.example` or
+        // `/<TAB>/evil.example` would leave the site.
+        .filter(|p| {
+            !p.starts_with("/lang/")
+                && !p.starts_with("//")
+                && !p.chars().any(|c| c == '\\' || c.is_control())
+        })
         .unwrap_or_else(|| "/".into());
     (
         [(

@@ -73,7 +73,7 @@ pub async fn login_page(
 pub struct LoginForm {
     username: String,
     password: String,
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
 }
 

@@ -14,7 +14,13 @@ async fn bearer_tokens_identify_and_can_be_revoked() {
         demo(&s).await;
         let c = &s.client;
 
-        expect_error(b, s.new_client().get(s.url("/api/v1/me")), 401, "unauthenticated").await;
+        expect_error(
+            b,
+            s.new_client().get(s.url("/api/v1/me")),
+            401,
+            "unauthenticated",
+        )
+        .await;
         expect_error(
             b,
             c.post(s.url("/api/v1/auth/tokens"))
@@ -43,23 +49,37 @@ async fn bearer_tokens_identify_and_can_be_revoked() {
         assert_eq!(st, 201, "[{b}] token: {issued}");
         let token = issued["token"].as_str().expect("token").to_string();
         let token_id = issued["info"]["id"].as_str().expect("token id").to_string();
-        assert!(issued["info"].get("token_hash").is_none(), "[{b}] hash leaked: {issued}");
+        assert!(
+            issued["info"].get("token_hash").is_none(),
+            "[{b}] hash leaked: {issued}"
+        );
 
         let (st, me) = send_json(b, get_as(&s, "/api/v1/me", &token)).await;
         assert_eq!(st, 200, "[{b}] me: {me}");
         assert_eq!(me["user"]["username"], "window", "[{b}] {me}");
         assert_eq!(me["user"]["display_name"], "李娜", "[{b}] {me}");
-        assert!(me["user"].get("password_hash").is_none(), "[{b}] hash leaked: {me}");
+        assert!(
+            me["user"].get("password_hash").is_none(),
+            "[{b}] hash leaked: {me}"
+        );
         let roles = me["roles"].as_array().expect("roles");
         assert_eq!(roles.len(), 1, "[{b}] {me}");
         assert_eq!(roles[0]["role"], "window_officer", "[{b}] {me}");
-        assert!(!roles[0]["role_zh"].as_str().unwrap().is_empty(), "[{b}] {me}");
+        assert!(
+            !roles[0]["role_zh"].as_str().unwrap().is_empty(),
+            "[{b}] {me}"
+        );
 
         // Someone else cannot revoke it.
         let other = crate::demo_token(&s, "approver").await;
         expect_error(
             b,
-            crate::post_as(&s, &format!("/api/v1/auth/tokens/{token_id}/revoke"), &other, &json!({})),
+            crate::post_as(
+                &s,
+                &format!("/api/v1/auth/tokens/{token_id}/revoke"),
+                &other,
+                &json!({}),
+            ),
             404,
             "not_found",
         )
@@ -75,10 +95,22 @@ async fn bearer_tokens_identify_and_can_be_revoked() {
             .await
             .unwrap();
         assert_eq!(r.status(), 204, "[{b}] revoke");
-        expect_error(b, get_as(&s, "/api/v1/me", &token), 401, "auth.invalid_token").await;
+        expect_error(
+            b,
+            get_as(&s, "/api/v1/me", &token),
+            401,
+            "auth.invalid_token",
+        )
+        .await;
 
         // Garbage bearers.
-        expect_error(b, get_as(&s, "/api/v1/me", "yw_not-a-token"), 401, "auth.invalid_token").await;
+        expect_error(
+            b,
+            get_as(&s, "/api/v1/me", "yw_not-a-token"),
+            401,
+            "auth.invalid_token",
+        )
+        .await;
         expect_error(
             b,
             s.new_client()
@@ -95,7 +127,10 @@ async fn bearer_tokens_identify_and_can_be_revoked() {
         assert_eq!(st, 200, "[{b}]");
         let roles = me["roles"].as_array().unwrap();
         assert_eq!(roles.len(), 4, "[{b}] admin roles: {me}");
-        assert!(roles.iter().all(|r| r["role"] == "administrator"), "[{b}] {me}");
+        assert!(
+            roles.iter().all(|r| r["role"] == "administrator"),
+            "[{b}] {me}"
+        );
 
         s.stop().await;
         db.cleanup().await;
@@ -123,13 +158,22 @@ async fn users_are_created_by_administrators_and_welcomed() {
         assert_eq!(st, 201, "[{b}] create user: {user}");
         assert_eq!(user["username"], "liuxin", "[{b}] {user}");
         assert_eq!(user["id_number"], id_number.as_str(), "[{b}] {user}");
-        assert!(user.get("password_hash").is_none(), "[{b}] hash leaked: {user}");
+        assert!(
+            user.get("password_hash").is_none(),
+            "[{b}] hash leaked: {user}"
+        );
 
         // Same username (even differently cased) is a conflict.
         let mut again = new_user.clone();
         again["username"] = json!("LiuXin");
         again["id_number"] = json!(yiwang_app::demo::demo_id_number("321302", "19900101", 8));
-        expect_error(b, crate::post_as(&s, "/api/v1/users", &admin, &again), 409, "duplicate").await;
+        expect_error(
+            b,
+            crate::post_as(&s, "/api/v1/users", &admin, &again),
+            409,
+            "duplicate",
+        )
+        .await;
 
         let mut bad = new_user.clone();
         bad["username"] = json!("someone-else");
@@ -137,9 +181,21 @@ async fn users_are_created_by_administrators_and_welcomed() {
         let last = wrong.pop().unwrap();
         wrong.push(if last == '0' { '1' } else { '0' });
         bad["id_number"] = json!(wrong);
-        expect_error(b, crate::post_as(&s, "/api/v1/users", &admin, &bad), 422, "id_number.checksum").await;
+        expect_error(
+            b,
+            crate::post_as(&s, "/api/v1/users", &admin, &bad),
+            422,
+            "id_number.checksum",
+        )
+        .await;
         bad["id_number"] = json!("12345");
-        expect_error(b, crate::post_as(&s, "/api/v1/users", &admin, &bad), 422, "id_number.length").await;
+        expect_error(
+            b,
+            crate::post_as(&s, "/api/v1/users", &admin, &bad),
+            422,
+            "id_number.length",
+        )
+        .await;
         bad["id_number"] = json!(null);
         expect_error(
             b,
@@ -153,7 +209,13 @@ async fn users_are_created_by_administrators_and_welcomed() {
         let window = crate::demo_token(&s, "window").await;
         let mut by_window = new_user.clone();
         by_window["username"] = json!("by-window");
-        expect_error(b, crate::post_as(&s, "/api/v1/users", &window, &by_window), 403, "forbidden").await;
+        expect_error(
+            b,
+            crate::post_as(&s, "/api/v1/users", &window, &by_window),
+            403,
+            "forbidden",
+        )
+        .await;
 
         // The welcome notification is delivered by the job runner.
         let token = s.token("liuxin", "a-good-password-1").await;
@@ -181,7 +243,10 @@ async fn users_are_created_by_administrators_and_welcomed() {
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        assert!(found, "[{b}] no 账户已开通 notification in the new user's inbox");
+        assert!(
+            found,
+            "[{b}] no 账户已开通 notification in the new user's inbox"
+        );
         // Nobody else's inbox got it.
         let (_, inbox) = send_json(b, get_as(&s, "/api/v1/me/inbox", &window)).await;
         assert!(

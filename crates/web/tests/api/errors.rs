@@ -14,7 +14,13 @@ async fn api_errors_are_json_with_stable_codes() {
 
         expect_error(b, c.get(s.url("/api/v1/nope")), 404, "not_found").await;
         expect_error(b, c.post(s.url("/api/v1/nope/deeper")), 404, "not_found").await;
-        expect_error(b, c.delete(s.url("/api/v1/regions")), 405, "method_not_allowed").await;
+        expect_error(
+            b,
+            c.delete(s.url("/api/v1/regions")),
+            405,
+            "method_not_allowed",
+        )
+        .await;
 
         let tokens = s.url("/api/v1/auth/tokens");
         let v = expect_error(
@@ -28,11 +34,8 @@ async fn api_errors_are_json_with_stable_codes() {
         .await;
         assert!(v["details"]["reason"].is_string(), "[{b}] reason: {v}");
 
-        let (st, v) = crate::send_json(
-            b,
-            c.post(&tokens).json(&json!({"username": "admin"})),
-        )
-        .await;
+        let (st, v) =
+            crate::send_json(b, c.post(&tokens).json(&json!({"username": "admin"}))).await;
         assert!(st.is_client_error(), "[{b}] missing fields: {st}");
         assert_eq!(v["code"], "request.invalid_fields", "[{b}] {v}");
         // Wrong type is the same code.
@@ -54,13 +57,7 @@ async fn api_errors_are_json_with_stable_codes() {
             "request.content_type",
         )
         .await;
-        expect_error(
-            b,
-            c.post(&tokens).body("{}"),
-            415,
-            "request.content_type",
-        )
-        .await;
+        expect_error(b, c.post(&tokens).body("{}"), 415, "request.content_type").await;
 
         // Just over the 1 MiB limit.
         let big = format!(
@@ -138,12 +135,19 @@ async fn unknown_pages_are_html() {
             let ct = r.headers()["content-type"].to_str().unwrap().to_string();
             assert!(ct.starts_with("text/html"), "[{b}] {path}: {ct}");
             let html = r.text().await.unwrap();
-            assert!(html.contains("<html lang=\"zh-CN\">"), "[{b}] {path}: {html}");
+            assert!(
+                html.contains("<html lang=\"zh-CN\">"),
+                "[{b}] {path}: {html}"
+            );
             assert!(html.contains("页面不存在"), "[{b}] {path}: {html}");
         }
         // `/api` itself is API territory.
         let (st, v) = crate::send_json(b, s.client.get(s.url("/api"))).await;
-        assert_eq!((st.as_u16(), v["code"].as_str()), (404, Some("not_found")), "[{b}]");
+        assert_eq!(
+            (st.as_u16(), v["code"].as_str()),
+            (404, Some("not_found")),
+            "[{b}]"
+        );
 
         s.stop().await;
         db.cleanup().await;

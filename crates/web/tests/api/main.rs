@@ -23,9 +23,8 @@ pub async fn body_json(backend: &str, r: Response) -> (StatusCode, Value) {
         .unwrap_or("")
         .to_string();
     let text = r.text().await.expect("body");
-    let v = serde_json::from_str(&text).unwrap_or_else(|e| {
-        panic!("[{backend}] {status} ({ct}) body is not JSON ({e}): {text}")
-    });
+    let v = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("[{backend}] {status} ({ct}) body is not JSON ({e}): {text}"));
     assert!(
         ct.starts_with("application/json"),
         "[{backend}] {status}: content-type {ct:?} is not JSON"
@@ -62,7 +61,10 @@ pub fn get_as(s: &TestServer, path: &str, token: &str) -> RequestBuilder {
 
 /// POST JSON with a bearer token.
 pub fn post_as(s: &TestServer, path: &str, token: &str, body: &Value) -> RequestBuilder {
-    s.new_client().post(s.url(path)).bearer_auth(token).json(body)
+    s.new_client()
+        .post(s.url(path))
+        .bearer_auth(token)
+        .json(body)
 }
 
 /// Fill the database with the demo data.
@@ -105,7 +107,11 @@ pub fn location(r: &Response) -> String {
 /// (read from the sign-out form on /home).
 pub async fn sign_in(s: &TestServer, backend: &str, user: &str) -> (reqwest::Client, String) {
     let client = s.new_client();
-    let page = client.get(s.url("/login")).send().await.expect("login page");
+    let page = client
+        .get(s.url("/login"))
+        .send()
+        .await
+        .expect("login page");
     assert_eq!(page.status(), 200, "[{backend}] GET /login");
     let html = page.text().await.expect("login html");
     let csrf = hidden_csrf(&html).expect("login form csrf");

@@ -26,16 +26,20 @@ async fn health_readiness_and_metrics() {
         let r = s.client.get(s.url("/metrics")).send().await.unwrap();
         assert_eq!(r.status(), 200, "[{b}] metrics");
         let ct = r.headers()["content-type"].to_str().unwrap().to_string();
-        assert!(ct.starts_with("text/plain"), "[{b}] metrics content-type {ct}");
+        assert!(
+            ct.starts_with("text/plain"),
+            "[{b}] metrics content-type {ct}"
+        );
         let text = r.text().await.unwrap();
         assert!(
             text.lines().any(|l| l == "yiwang_up 1"),
             "[{b}] metrics lack yiwang_up 1:\n{text}"
         );
         assert!(
-            text.lines().any(|l| l.starts_with("yiwang_http_requests_total{")
-                && l.contains("route=\"/api/v1/regions\"")
-                && l.contains("status=\"200\"")),
+            text.lines()
+                .any(|l| l.starts_with("yiwang_http_requests_total{")
+                    && l.contains("route=\"/api/v1/regions\"")
+                    && l.contains("status=\"200\"")),
             "[{b}] metrics lack the request counter for /api/v1/regions:\n{text}"
         );
 
@@ -69,7 +73,10 @@ async fn every_response_carries_a_request_id() {
                 .unwrap()
                 .to_string();
             assert!(!id.is_empty(), "[{b}] {path}: empty request id");
-            assert!(seen.insert(id.clone()), "[{b}] {path}: request id {id} reused");
+            assert!(
+                seen.insert(id.clone()),
+                "[{b}] {path}: request id {id} reused"
+            );
         }
         // A POST rejected early (bad JSON) still carries one.
         let r = s
@@ -80,7 +87,10 @@ async fn every_response_carries_a_request_id() {
             .send()
             .await
             .unwrap();
-        assert!(r.headers().contains_key("x-request-id"), "[{b}] 400 lacks request id");
+        assert!(
+            r.headers().contains_key("x-request-id"),
+            "[{b}] 400 lacks request id"
+        );
 
         // A request id sent by a proxy is kept and echoed.
         let r = s
@@ -91,9 +101,7 @@ async fn every_response_carries_a_request_id() {
             .await
             .unwrap();
         assert_eq!(
-            r.headers()
-                .get("x-request-id")
-                .map(|v| v.to_str().unwrap()),
+            r.headers().get("x-request-id").map(|v| v.to_str().unwrap()),
             Some("trace-abc-123"),
             "[{b}] sent request id not propagated"
         );
@@ -109,7 +117,12 @@ async fn openapi_document_and_offline_docs() {
         let b = db.backend;
         let s = TestServer::start(&db).await;
 
-        let r = s.client.get(s.url("/api/v1/openapi.json")).send().await.unwrap();
+        let r = s
+            .client
+            .get(s.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200, "[{b}] openapi.json");
         let (_, doc) = body_json(b, r).await;
         assert!(
@@ -139,12 +152,28 @@ async fn openapi_document_and_offline_docs() {
         assert!(ct.starts_with("text/html"), "[{b}] docs content-type {ct}");
         let html = r.text().await.unwrap();
         let lower = html.to_lowercase();
-        assert!(lower.contains("swagger"), "[{b}] docs page is not Swagger UI");
-        for tag in ["src=\"http", "src='http", "href=\"http", "href='http", "src=\"//"] {
-            assert!(!lower.contains(tag), "[{b}] docs page loads an off-site asset ({tag}):\n{html}");
+        assert!(
+            lower.contains("swagger"),
+            "[{b}] docs page is not Swagger UI"
+        );
+        for tag in [
+            "src=\"http",
+            "src='http",
+            "href=\"http",
+            "href='http",
+            "src=\"//",
+        ] {
+            assert!(
+                !lower.contains(tag),
+                "[{b}] docs page loads an off-site asset ({tag}):\n{html}"
+            );
         }
         let mut assets = 0;
-        for asset in ["swagger-ui.css", "swagger-ui-bundle.js", "swagger-initializer.js"] {
+        for asset in [
+            "swagger-ui.css",
+            "swagger-ui-bundle.js",
+            "swagger-initializer.js",
+        ] {
             if !html.contains(asset) {
                 continue;
             }
@@ -158,7 +187,10 @@ async fn openapi_document_and_offline_docs() {
             assert_eq!(r.status(), 200, "[{b}] /api/docs/{asset}");
             assert!(!r.bytes().await.unwrap().is_empty(), "[{b}] {asset} empty");
         }
-        assert!(assets >= 2, "[{b}] docs page references no local assets:\n{html}");
+        assert!(
+            assets >= 2,
+            "[{b}] docs page references no local assets:\n{html}"
+        );
         // The initializer points at our own document.
         let init = s
             .client
@@ -173,7 +205,10 @@ async fn openapi_document_and_offline_docs() {
             init.contains("/api/v1/openapi.json"),
             "[{b}] initializer does not load /api/v1/openapi.json:\n{init}"
         );
-        assert!(!init.contains("petstore"), "[{b}] initializer points at the pet store");
+        assert!(
+            !init.contains("petstore"),
+            "[{b}] initializer points at the pet store"
+        );
 
         s.stop().await;
         db.cleanup().await;

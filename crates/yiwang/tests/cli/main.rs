@@ -13,12 +13,11 @@ pub fn yiwang() -> Command {
 }
 
 pub fn run(args: &[&str]) -> Output {
-    let out = yiwang()
+    yiwang()
         .args(args)
         .env("RUST_LOG", "warn")
         .output()
-        .expect("run yiwang");
-    out
+        .expect("run yiwang")
 }
 
 pub fn stdout(o: &Output) -> String {
