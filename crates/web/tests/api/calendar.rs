@@ -258,3 +258,66 @@ async fn calendar_admin_page() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn elapsed_working_days_exclude_pauses() {
+    for db in yiwang_testkit::backends().await {
+        let b = db.backend;
+        let s = TestServer::start(&db).await;
+        let post = |body: serde_json::Value| {
+            s.new_client()
+                .post(s.url("/api/v1/calendar/elapsed"))
+                .json(&body)
+        };
+        // 2025-09-30 → 2025-10-10 (Beijing): working days after the start day are 10-09 and 10-10
+        // (the National Day break is 10-01..10-08).
+        let (st, v) = crate::send_json(
+            b,
+            post(
+                serde_json::json!({"start": "2025-09-30T02:00:00Z", "end": "2025-10-10T02:00:00Z"}),
+            ),
+        )
+        .await;
+        assert_eq!(st, 200, "[{b}] {v}");
+        assert_eq!(v["working_days"], 2, "[{b}] {v}");
+        // A pause over 10-09 stops the clock for that day.
+        let (_, v) = crate::send_json(
+            b,
+            post(serde_json::json!({
+                "start": "2025-09-30T02:00:00Z", "end": "2025-10-10T02:00:00Z",
+                "paused": [{"from": "2025-10-08T02:00:00Z", "to": "2025-10-09T02:00:00Z"}]
+            })),
+        )
+        .await;
+        assert_eq!(v["working_days"], 1, "[{b}] {v}");
+        crate::expect_error(
+            b,
+            post(serde_json::json!({
+                "start": "2025-09-30T02:00:00Z", "end": "2025-10-10T02:00:00Z",
+                "paused": [{"from": "2025-10-09T02:00:00Z", "to": "2025-10-08T02:00:00Z"}]
+            })),
+            422,
+            "calendar.pause_order",
+        )
+        .await;
+        crate::expect_error(
+            b,
+            post(
+                serde_json::json!({"start": "9999-01-01T00:00:00Z", "end": "9999-01-02T00:00:00Z"}),
+            ),
+            422,
+            "calendar.start_out_of_range",
+        )
+        .await;
+        crate::expect_error(
+            b,
+            s.new_client()
+                .get(s.url("/api/v1/calendar/deadline?start=9999-12-30T00:00:00Z&days=3650")),
+            422,
+            "calendar.start_out_of_range",
+        )
+        .await;
+        s.stop().await;
+        db.cleanup().await;
+    }
+}
