@@ -20,7 +20,8 @@ use yiwang_core::ledger::{
 use yiwang_core::time::rfc3339_micros;
 use yiwang_store::sql_impl::entry_content;
 use yiwang_store::{
-    ApiToken, CalendarVersion, Checkpoint, LedgerRow, Organisation, Region, RoleGrant, Store, User,
+    ApiToken, BundleRowData, CalendarVersion, CatalogFile, CatalogItem, Checkpoint, ItemVersionRow,
+    LedgerRow, Organisation, Question, Region, RoleGrant, Store, User,
 };
 
 use crate::{App, AppResult, now_micros};
@@ -251,6 +252,30 @@ async fn check_rows(
         let mut v2: CalendarVersion = v.clone();
         v2.days_digest = sm3_hex(to_holiday_csv(&days).as_bytes());
         current.push((CalendarVersion::TABLE, v.version.to_string(), v2.digest()));
+    }
+    for i in tx.list_items("").await? {
+        current.push((CatalogItem::TABLE, i.id.clone(), i.digest()));
+    }
+    let mut after = (String::new(), 0i64);
+    loop {
+        let page = tx.all_item_versions((&after.0, after.1), 2000).await?;
+        let Some(last) = page.last() else { break };
+        after = (last.item_id.clone(), last.version);
+        for v in page {
+            current.push((ItemVersionRow::TABLE, v.key(), v.digest()));
+        }
+    }
+    for b in tx.list_bundles().await? {
+        current.push((BundleRowData::TABLE, b.id.clone(), b.digest()));
+    }
+    for f in tx.list_files().await? {
+        // The recorded digest covers the content hash; recompute it from the content.
+        let mut f2 = f.clone();
+        f2.digest = sm3_hex(&f.content);
+        current.push((CatalogFile::TABLE, f.id.clone(), f2.row_digest()));
+    }
+    for q in tx.list_questions().await? {
+        current.push((Question::TABLE, q.id.clone(), q.digest()));
     }
     report.rows_checked = current.len();
     let mut seen = std::collections::HashSet::new();

@@ -272,7 +272,9 @@ pub fn elapsed(app: &App, q: &ElapsedQuery) -> Result<Elapsed, Problem> {
     let in_range = |t: &DateTime<Utc>| (1970..=2200).contains(&t.year());
     if !in_range(&q.start)
         || !in_range(&q.end)
-        || q.paused.iter().any(|p| !in_range(&p.from) || !in_range(&p.to))
+        || q.paused
+            .iter()
+            .any(|p| !in_range(&p.from) || !in_range(&p.to))
     {
         return Err(Problem::invalid(
             "calendar.start_out_of_range",

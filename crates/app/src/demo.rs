@@ -14,6 +14,35 @@ use crate::identity::{NewGrant, NewUser, insert_user};
 use crate::organisations::{NewOrganisation, insert_organisation};
 use crate::{Acting, App, AppResult};
 
+/// The demo catalogue: about 230 items of Suqian's departments in the import layout
+/// (docs/catalog-csv.md), in two files, and six life-event bundles.
+const CATALOG_A: &str = include_str!("../data/catalog-demo-a.csv");
+const CATALOG_B: &str = include_str!("../data/catalog-demo-b.csv");
+const BUNDLES: &str = include_str!("../data/bundles-demo.csv");
+
+/// Import the demo catalogue through the same importer managers use, with generated blank forms
+/// and samples for the application forms. Needs the organisations of [`build`].
+pub async fn build_catalog(app: &Arc<App>) -> AppResult<crate::catalog::import::ImportReport> {
+    use crate::catalog::import::{Format, ImportOptions, import, read_grid};
+    let (mut items, _) = read_grid(Format::Csv, CATALOG_A.as_bytes())?;
+    let (more, _) = read_grid(Format::Csv, CATALOG_B.as_bytes())?;
+    items.extend(more.into_iter().skip(1));
+    let (bundles, _) = read_grid(Format::Csv, BUNDLES.as_bytes())?;
+    let report = import(
+        app,
+        None,
+        &items,
+        Some(&bundles),
+        ImportOptions {
+            progress: None,
+            generate_forms: true,
+        },
+    )
+    .await?;
+    crate::audit::checkpoint(app).await?;
+    Ok(report)
+}
+
 /// The password of every demo account (printed by `yiwang demo`).
 pub const DEMO_PASSWORD: &str = "yiwang-demo-2026";
 
@@ -313,7 +342,7 @@ pub async fn build(app: &Arc<App>) -> AppResult<Vec<DemoAccount>> {
             "catalog",
             "赵敏",
             "catalogue_manager",
-            find(suqian, "政务服务中心"),
+            find(suqian, "人民政府"),
         ),
         (
             "trading",

@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod catalog;
 pub mod demo;
 pub mod error;
 pub mod identity;
@@ -31,6 +32,14 @@ pub struct App {
     calendar: RwLock<Arc<CachedCalendar>>,
     key: PlatformKey,
     key_id: String,
+    search: catalog::search::CatalogSearch,
+}
+
+/// How to start the application.
+#[derive(Debug, Clone, Default)]
+pub struct AppOptions {
+    /// Where this node keeps its search index; in memory when `None`.
+    pub index_dir: Option<std::path::PathBuf>,
 }
 
 /// The working-day calendar of the newest version, as the rules use it.
@@ -120,16 +129,37 @@ impl App {
     /// Start the application on a migrated store: seed master data on first start, load the
     /// calendar and the platform signing key.
     pub async fn start(store: Arc<dyn Store>) -> AppResult<Arc<App>> {
+        Self::start_with(store, AppOptions::default()).await
+    }
+
+    pub async fn start_with(store: Arc<dyn Store>, opts: AppOptions) -> AppResult<Arc<App>> {
         organisations::seed_regions(&store).await?;
         calendar::seed_official(&store).await?;
         let (key, key_id) = platform_key::load_or_create(&store).await?;
         let cal = calendar::load_current(&store).await?;
-        Ok(Arc::new(App {
+        let search = catalog::search::CatalogSearch::new(opts.index_dir.as_deref())
+            .map_err(|e| AppError::Internal(format!("search index: {}", e.message_en())))?;
+        let app = Arc::new(App {
             store,
             calendar: RwLock::new(Arc::new(cal)),
             key,
             key_id,
-        }))
+            search,
+        });
+        app.search.sync(&app.store).await?;
+        Ok(app)
+    }
+
+    pub fn search(&self) -> &catalog::search::CatalogSearch {
+        &self.search
+    }
+
+    /// Bring this node's search index up to the catalogue. A failure is logged, not returned:
+    /// the change it follows is committed, and the periodic sync retries.
+    pub async fn search_sync(&self) {
+        if let Err(e) = self.search.sync(&self.store).await {
+            tracing::warn!(error = %e, "search index sync failed");
+        }
     }
 
     pub fn calendar(&self) -> Arc<CachedCalendar> {

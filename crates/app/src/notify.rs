@@ -58,6 +58,13 @@ pub fn render(template: &str, params: &serde_json::Value) -> Message {
             title: "工作日历已调整".into(),
             body: format!("工作日历第{}版已生效:{}", p("version"), p("note")),
         },
+        "question.answered" => Message {
+            title: "咨询已答复".into(),
+            body: format!(
+                "您关于“{}”的咨询已有答复,请在事项页面或“我的咨询”中查看。",
+                p("item")
+            ),
+        },
         "session.revoked" => Message {
             title: "登录已被注销".into(),
             body: "管理员已注销您的全部登录会话,请重新登录。".into(),

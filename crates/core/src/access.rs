@@ -11,27 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::problem::Problem;
 
-macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal, $zh:literal, $en:literal;)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant,)+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-            /// The stable text stored in the database and used in the API.
-            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text,)+ } }
-            pub fn label_zh(self) -> &'static str { match self { $($name::$variant => $zh,)+ } }
-            pub fn label_en(self) -> &'static str { match self { $($name::$variant => $en,)+ } }
-            pub fn parse(s: &str) -> Option<Self> { match s { $($text => Some($name::$variant),)+ _ => None } }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
-        }
-    };
-}
+use crate::enums::string_enum;
 
 string_enum! {
     /// 角色: a role, always held in an organisation (DOMAIN.md "Who uses it").
@@ -131,6 +111,12 @@ pub enum Permission {
     ViewOrganisation,
     /// Read the audit ledger entries of an organisation's subtree.
     ViewAudit,
+    /// Create, edit, publish, suspend and claim service items and bundles (事项管理).
+    ManageCatalog,
+    /// Answer consultations (问) on an organisation's items.
+    AnswerQuestions,
+    /// Operate the platform itself (rebuild indexes, keys).
+    ManagePlatform,
 }
 
 /// Why a role may reach below its own organisation.
@@ -142,17 +128,29 @@ fn covers_subtree(role: Role) -> bool {
             | Role::Regulator
             | Role::CentreManager
             | Role::DepartmentHead
+            | Role::CatalogueManager
     )
 }
 
 fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match permission {
-        ManageOrganisations | ManageUsers | ManageCalendar => role == Role::Administrator,
+        ManageOrganisations | ManageUsers | ManageCalendar | ManagePlatform => {
+            role == Role::Administrator
+        }
         ViewOrganisation => true,
         ViewAudit => matches!(
             role,
             Role::Administrator | Role::Supervisor | Role::Regulator
+        ),
+        ManageCatalog => matches!(role, Role::CatalogueManager | Role::Administrator),
+        AnswerQuestions => matches!(
+            role,
+            Role::ApprovingOfficer
+                | Role::DepartmentHead
+                | Role::WindowOfficer
+                | Role::CatalogueManager
+                | Role::CentreManager
         ),
     }
 }
@@ -304,6 +302,23 @@ mod tests {
         // Paths always end in '/', so "/p/city/" is not a prefix of "/p/city2/".
         let a = actor(&[(Role::Supervisor, "/p/city/")]);
         assert!(authorize(&a, Permission::ViewOrganisation, Scope::Org("/p/city2/")).is_err());
+    }
+
+    #[test]
+    fn catalogue_managers_manage_their_subtree_only() {
+        let a = actor(&[(Role::CatalogueManager, "/p/city/")]);
+        assert!(authorize(&a, Permission::ManageCatalog, Scope::Org("/p/city/dept/")).is_ok());
+        assert!(authorize(&a, Permission::ManageCatalog, Scope::Org("/p/other/")).is_err());
+        let w = actor(&[(Role::WindowOfficer, "/p/city/centre/")]);
+        assert!(authorize(&w, Permission::ManageCatalog, Scope::Org("/p/city/centre/")).is_err());
+        assert!(
+            authorize(
+                &w,
+                Permission::AnswerQuestions,
+                Scope::Org("/p/city/centre/")
+            )
+            .is_ok()
+        );
     }
 
     #[test]

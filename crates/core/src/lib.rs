@@ -5,6 +5,8 @@
 
 pub mod access;
 pub mod calendar;
+pub mod catalog;
+mod enums;
 pub mod ids;
 pub mod ledger;
 pub mod problem;

@@ -5,8 +5,10 @@
 //! `impl_sql_tx!` — SQLite accepts PostgreSQL's `$1` parameters — with the few dialect
 //! differences (row locks) passed in. Migrations live per backend under `migrations/`.
 
+pub mod catalog;
 pub mod model;
 pub mod postgres;
+mod sql_catalog;
 pub mod sql_impl;
 pub mod sqlite;
 
@@ -17,6 +19,7 @@ use async_trait::async_trait;
 use yiwang_core::calendar::CalendarEntry;
 use yiwang_core::time::Micros;
 
+pub use catalog::{BundleRowData, CatalogFile, CatalogItem, CatalogTx, ItemVersionRow, Question};
 pub use model::*;
 
 /// Which database a store talks to.
@@ -113,7 +116,7 @@ pub fn redact_url(url: &str) -> String {
 
 /// Every query of yiwang, inside one transaction.
 #[async_trait]
-pub trait Tx: Send {
+pub trait Tx: CatalogTx + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
 
     // Regions

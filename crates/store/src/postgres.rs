@@ -8,6 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
+use crate::sql_catalog::impl_catalog_tx;
 use crate::sql_impl::impl_sql_tx;
 use crate::{Backend, Result, Store, StoreError, Tx, map_err};
 
@@ -17,6 +18,7 @@ impl_sql_tx!(
     lock = " FOR UPDATE",
     skip = " FOR UPDATE SKIP LOCKED"
 );
+impl_catalog_tx!(PgTx, lock = " FOR UPDATE");
 
 pub struct PgStore {
     pool: PgPool,

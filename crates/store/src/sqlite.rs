@@ -11,10 +11,12 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use crate::sql_catalog::impl_catalog_tx;
 use crate::sql_impl::impl_sql_tx;
 use crate::{Backend, Result, Store, StoreError, Tx, map_err};
 
 impl_sql_tx!(SqliteTx, sqlx::Sqlite, lock = "", skip = "");
+impl_catalog_tx!(SqliteTx, lock = "");
 
 pub struct SqliteStore {
     pool: SqlitePool,

@@ -95,6 +95,27 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// An optional caller: `None` without credentials; bad credentials are still an error.
+impl axum::extract::OptionalFromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, ApiError> {
+        let has_credentials = parts
+            .headers
+            .contains_key(axum::http::header::AUTHORIZATION)
+            || cookie(&parts.headers, SESSION_COOKIE).is_some();
+        if !has_credentials {
+            return Ok(None);
+        }
+        <Caller as FromRequestParts<AppState>>::from_request_parts(parts, state)
+            .await
+            .map(Some)
+    }
+}
+
 pub fn csrf_error() -> ApiError {
     ApiError::new(
         StatusCode::FORBIDDEN,

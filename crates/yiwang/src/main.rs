@@ -38,6 +38,9 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "YIWANG_ADDR", default_value = DEFAULT_ADDR)]
         addr: SocketAddr,
+        /// Directory of this node's search index (kept in memory when not given).
+        #[arg(long, env = "YIWANG_INDEX_DIR")]
+        index_dir: Option<PathBuf>,
     },
     /// Build a FRESH database full of demo data (replacing what is there), print the URL and one
     /// account per role, then serve.
@@ -54,6 +57,16 @@ enum Command {
     Migrate {
         #[arg(long, env = "YIWANG_DB", default_value = DEFAULT_DB)]
         db: String,
+    },
+    /// The service catalogue: import and export in the documented layout (docs/catalog-csv.md).
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+    /// The catalogue's search index.
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
     },
     /// Open a new deployment: a root organisation for a region and its first administrator.
     /// The password is read from YIWANG_BOOTSTRAP_PASSWORD or, when unset, from standard input.
@@ -83,6 +96,42 @@ enum Command {
         /// The backup file to create (must not exist).
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// Import items (CSV or XLSX) and optionally bundles; all or nothing, every bad row reported.
+    Import {
+        #[arg(long, env = "YIWANG_DB", default_value = DEFAULT_DB)]
+        db: String,
+        /// The items file (.csv or .xlsx; an XLSX `bundles` sheet is read too).
+        file: PathBuf,
+        /// A bundles (一件事) CSV file.
+        #[arg(long)]
+        bundles: Option<PathBuf>,
+    },
+    /// Export every item's newest version and every bundle (.csv: items only; .xlsx: both).
+    Export {
+        #[arg(long, env = "YIWANG_DB", default_value = DEFAULT_DB)]
+        db: String,
+        /// The file to write (.csv or .xlsx).
+        file: PathBuf,
+        /// Also write the bundles as CSV here (for .csv exports).
+        #[arg(long)]
+        bundles: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SearchCommand {
+    /// Rebuild a search index directory from the database (stop the node that uses it first,
+    /// or call POST /api/v1/catalog/search/reindex on it instead).
+    Reindex {
+        #[arg(long, env = "YIWANG_DB", default_value = DEFAULT_DB)]
+        db: String,
+        #[arg(long, env = "YIWANG_INDEX_DIR")]
+        index_dir: PathBuf,
     },
 }
 
@@ -135,16 +184,166 @@ async fn open(db: &str) -> Result<Arc<dyn Store>> {
 }
 
 async fn start(db: &str) -> Result<Arc<App>> {
+    start_with(db, yiwang_app::AppOptions::default()).await
+}
+
+async fn start_with(db: &str, opts: yiwang_app::AppOptions) -> Result<Arc<App>> {
     let store = open(db).await?;
     store.migrate().await.context("migrations failed")?;
-    App::start(store).await.map_err(|e| anyhow::anyhow!("{e}"))
+    App::start_with(store, opts)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn progress_bar(label: &'static str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(label);
+    bar
+}
+
+fn print_problem(p: &yiwang_core::Problem) {
+    eprintln!("{}: {}", p.code, p.message);
+    eprintln!("  {}", p.message_en);
+    if let Some(errors) = p
+        .details
+        .as_ref()
+        .and_then(|d| d.get("errors"))
+        .and_then(|e| e.as_array())
+    {
+        for e in errors {
+            eprintln!(
+                "  - {}",
+                e.get("message")
+                    .and_then(|m| m.as_str())
+                    .unwrap_or_default()
+            );
+        }
+    }
+}
+
+async fn catalog(command: CatalogCommand) -> Result<ExitCode> {
+    use yiwang_app::catalog::import::{self, Format, ImportOptions};
+    match command {
+        CatalogCommand::Import { db, file, bundles } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let format = Format::detect(&file.to_string_lossy(), &bytes);
+            let (items, mut bundle_grid) = match import::read_grid(format, &bytes) {
+                Ok(g) => g,
+                Err(p) => {
+                    print_problem(&p);
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            if let Some(b) = bundles {
+                let bytes =
+                    std::fs::read(&b).with_context(|| format!("cannot read {}", b.display()))?;
+                match import::read_grid(Format::Csv, &bytes) {
+                    Ok((g, _)) => bundle_grid = Some(g),
+                    Err(p) => {
+                        print_problem(&p);
+                        return Ok(ExitCode::from(1));
+                    }
+                }
+            }
+            let app = start(&db).await?;
+            let bar = progress_bar("导入 importing");
+            let progress = |done: usize, total: usize| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            };
+            let result = import::import(
+                &app,
+                None,
+                &items,
+                bundle_grid.as_ref(),
+                ImportOptions {
+                    progress: Some(&progress),
+                    generate_forms: false,
+                },
+            )
+            .await;
+            bar.finish_and_clear();
+            app.store.close().await;
+            match result {
+                Ok(r) => {
+                    println!(
+                        "imported {} rows: {} new items, {} new versions, {} published, {} bundles",
+                        r.rows, r.items_created, r.versions_created, r.published, r.bundles
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(yiwang_app::AppError::Problem(p)) => {
+                    print_problem(&p);
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => Err(anyhow::anyhow!("{e}")),
+            }
+        }
+        CatalogCommand::Export { db, file, bundles } => {
+            let store = open(&db).await?;
+            store.migrate().await.context("migrations failed")?;
+            let bar = progress_bar("导出 exporting");
+            let progress = |done: usize, total: usize| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            };
+            let (items, bundle_grid) = import::export(&store, "", Some(&progress))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            bar.finish_and_clear();
+            store.close().await;
+            let format = Format::detect(&file.to_string_lossy(), &[]);
+            std::fs::write(&file, import::write_grid(format, &items, &bundle_grid))
+                .with_context(|| format!("cannot write {}", file.display()))?;
+            if let Some(b) = bundles {
+                std::fs::write(&b, yiwang_core::catalog::table::grid_to_csv(&bundle_grid))
+                    .with_context(|| format!("cannot write {}", b.display()))?;
+            }
+            println!(
+                "exported {} items and {} bundles to {}",
+                items.len() - 1,
+                bundle_grid.len() - 1,
+                file.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Serve { db, addr } => {
-            let app = start(&db).await?;
+        Command::Serve {
+            db,
+            addr,
+            index_dir,
+        } => {
+            let app = start_with(&db, yiwang_app::AppOptions { index_dir }).await?;
             serve(app, addr).await?;
+        }
+        Command::Catalog { command } => return catalog(command).await,
+        Command::Search {
+            command: SearchCommand::Reindex { db, index_dir },
+        } => {
+            let app = start_with(
+                &db,
+                yiwang_app::AppOptions {
+                    index_dir: Some(index_dir),
+                },
+            )
+            .await?;
+            let n = app
+                .search()
+                .rebuild(&app.store)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            app.store.close().await;
+            println!("search index rebuilt: {n} documents");
         }
         Command::Demo { db, addr, no_serve } => {
             let app = demo(&db).await?;
@@ -302,6 +501,13 @@ async fn demo(db: &str) -> Result<Arc<App>> {
     let accounts = yiwang_app::demo::build(&app)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let catalog = yiwang_app::demo::build_catalog(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "demo catalogue: {} items ({} published), {} life-event bundles",
+        catalog.items_created, catalog.published, catalog.bundles
+    );
     println!("一网 demo database ready: {}", yiwang_store::redact_url(db));
     println!(
         "demo accounts (password: {}):",
@@ -324,7 +530,8 @@ async fn serve(app: Arc<App>, addr: SocketAddr) -> Result<()> {
         std::process::id()
     );
     let runner = Runner::new(app.clone(), RunnerConfig::from_env(node_id.clone()));
-    let runner_task = tokio::spawn(runner.run(stop_rx));
+    let runner_task = tokio::spawn(runner.run(stop_rx.clone()));
+    let search_task = tokio::spawn(follow_catalogue(app.clone(), stop_rx));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -336,8 +543,24 @@ async fn serve(app: Arc<App>, addr: SocketAddr) -> Result<()> {
     yiwang_web::serve(state, listener, shutdown_signal()).await?;
     let _ = stop_tx.send(true);
     let _ = runner_task.await;
+    let _ = search_task.await;
     app.store.close().await;
     Ok(())
+}
+
+/// Every node keeps its own search index in step with the catalogue (changes made by other
+/// nodes arrive here within a couple of seconds).
+async fn follow_catalogue(app: Arc<App>, mut stop: watch::Receiver<bool>) {
+    loop {
+        app.search_sync().await;
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            break;
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -2,12 +2,14 @@
 //! (`/api/v1/openapi.json`) with an interactive page at `/api/docs` that works offline.
 
 pub mod calendar;
+pub mod catalog;
 pub mod extract;
 pub mod identity;
 pub mod ledger;
 pub mod organisations;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -44,6 +46,32 @@ use crate::error::ApiError;
         ledger::latest_checkpoint,
         ledger::entry,
         ledger::proof,
+        catalog::search_items,
+        catalog::get_item,
+        catalog::item_versions,
+        catalog::item_version,
+        catalog::create_item,
+        catalog::save_item,
+        catalog::publish_item,
+        catalog::suspend_item,
+        catalog::resume_item,
+        catalog::cancel_item,
+        catalog::claim_item,
+        catalog::attach_file,
+        catalog::download_file,
+        catalog::faqs,
+        catalog::ask,
+        catalog::question_queue,
+        catalog::answer,
+        catalog::list_bundles,
+        catalog::get_bundle,
+        catalog::save_bundle,
+        catalog::bundle_status,
+        catalog::catalog_stats,
+        catalog::import_file,
+        catalog::export_file,
+        catalog::managed,
+        catalog::reindex,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&Security),
@@ -52,6 +80,7 @@ use crate::error::ApiError;
         (name = "organisations", description = "区划与机构 Regions and organisations"),
         (name = "calendar", description = "工作日历 Working-day calendar"),
         (name = "ledger", description = "留痕审计 Tamper-evident audit ledger"),
+        (name = "catalog", description = "事项目录与网上办事大厅 Service catalogue and online hall"),
     )
 )]
 pub struct ApiDoc;
@@ -97,6 +126,45 @@ pub fn router() -> Router<AppState> {
         .route("/ledger/checkpoints/latest", get(ledger::latest_checkpoint))
         .route("/ledger/entries/{seq}", get(ledger::entry))
         .route("/ledger/entries/{seq}/proof", get(ledger::proof))
+        .route("/catalog/search", get(catalog::search_items))
+        .route("/catalog/search/reindex", post(catalog::reindex))
+        .route("/catalog/items", post(catalog::create_item))
+        .route(
+            "/catalog/items/{id}",
+            get(catalog::get_item).put(catalog::save_item),
+        )
+        .route("/catalog/items/{id}/versions", get(catalog::item_versions))
+        .route(
+            "/catalog/items/{id}/versions/{version}",
+            get(catalog::item_version),
+        )
+        .route("/catalog/items/{id}/publish", post(catalog::publish_item))
+        .route("/catalog/items/{id}/suspend", post(catalog::suspend_item))
+        .route("/catalog/items/{id}/resume", post(catalog::resume_item))
+        .route("/catalog/items/{id}/cancel", post(catalog::cancel_item))
+        .route("/catalog/items/{id}/claim", post(catalog::claim_item))
+        .route(
+            "/catalog/items/{id}/files",
+            post(catalog::attach_file).layer(DefaultBodyLimit::max(6 * 1024 * 1024)),
+        )
+        .route("/catalog/items/{id}/faqs", get(catalog::faqs))
+        .route("/catalog/items/{id}/questions", post(catalog::ask))
+        .route("/catalog/files/{id}", get(catalog::download_file))
+        .route("/catalog/questions", get(catalog::question_queue))
+        .route("/catalog/questions/{id}/answer", post(catalog::answer))
+        .route(
+            "/catalog/bundles",
+            get(catalog::list_bundles).post(catalog::save_bundle),
+        )
+        .route("/catalog/bundles/{id}", get(catalog::get_bundle))
+        .route("/catalog/bundles/{id}/status", post(catalog::bundle_status))
+        .route("/catalog/stats", get(catalog::catalog_stats))
+        .route(
+            "/catalog/import",
+            post(catalog::import_file).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
+        .route("/catalog/export", get(catalog::export_file))
+        .route("/catalog/managed", get(catalog::managed))
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed);
     Router::new()

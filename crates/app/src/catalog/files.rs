@@ -1,0 +1,218 @@
+//! Downloadable files of an item's materials: the blank form (空白表格) and the filled sample
+//! (示例样表), so that materials are complete at the first visit (看).
+
+use std::sync::Arc;
+
+use yiwang_core::Problem;
+use yiwang_core::access::Actor;
+use yiwang_core::catalog::{FormField, ItemBody};
+use yiwang_core::ledger::sm3_hex;
+use yiwang_store::{CatalogFile, Store, Tx};
+
+use super::items::{ItemView, parse_body, save_in};
+use super::manage_grant;
+use crate::{Acting, App, AppError, AppResult, digest, new_id, now_micros, record};
+
+/// Largest accepted upload.
+pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+
+/// Accepted kinds of form files, by extension.
+const TYPES: &[(&str, &str)] = &[
+    ("pdf", "application/pdf"),
+    ("doc", "application/msword"),
+    (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    ("xls", "application/vnd.ms-excel"),
+    (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    ("jpg", "image/jpeg"),
+    ("png", "image/png"),
+];
+
+/// Which file of a material.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileRole {
+    BlankForm,
+    Sample,
+}
+
+/// Store a file and its ledger entry.
+pub(crate) async fn insert_file(
+    tx: &mut Box<dyn Tx>,
+    by: &Acting,
+    filename: &str,
+    content: Vec<u8>,
+) -> AppResult<CatalogFile> {
+    let clean: String = filename
+        .chars()
+        .filter(|c| !c.is_control() && !"/\\:*?\"<>|".contains(*c))
+        .take(120)
+        .collect();
+    let ext = clean.rsplit('.').next().unwrap_or("").to_lowercase();
+    let content_type = TYPES
+        .iter()
+        .find(|(e, _)| *e == ext)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| {
+            Problem::invalid(
+                "file.type",
+                "仅接受 PDF、Word、Excel、JPG、PNG 文件",
+                "Only PDF, Word, Excel, JPG and PNG files are accepted",
+            )
+        })?;
+    if content.is_empty() || content.len() > MAX_FILE_BYTES {
+        return Err(Problem::new(
+            yiwang_core::ProblemKind::TooLarge,
+            "file.size",
+            "文件不能为空且不超过5MB",
+            "A file must be non-empty and at most 5 MB",
+        )
+        .into());
+    }
+    let file = CatalogFile {
+        id: new_id(),
+        filename: clean,
+        content_type: content_type.into(),
+        size: content.len() as i64,
+        digest: sm3_hex(&content),
+        content,
+        created_at: now_micros(),
+    };
+    tx.insert_file(&file).await?;
+    record(
+        tx,
+        by,
+        "catalog.file.upload",
+        ("catalog_file", &file.id),
+        vec![digest(CatalogFile::TABLE, &file.id, file.row_digest())],
+        serde_json::json!({ "filename": file.filename, "size": file.size }),
+    )
+    .await?;
+    Ok(file)
+}
+
+/// Attach a blank form or sample to a material of an item (saved as a draft version).
+pub async fn attach_file(
+    app: &App,
+    actor: &Actor,
+    item_id: &str,
+    material: &str,
+    role: FileRole,
+    filename: &str,
+    content: Vec<u8>,
+) -> AppResult<ItemView> {
+    let mut tx = app.store.write().await?;
+    let item = tx
+        .get_item(item_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("事项", "Service item"))?;
+    let (grant, org) = manage_grant(&mut tx, actor, &item.org_id).await?;
+    let by = Acting::as_grant(actor, grant);
+    let latest = tx
+        .get_item_version(&item.id, item.latest_version)
+        .await?
+        .ok_or_else(|| AppError::Internal("latest version missing".into()))?;
+    let mut body = parse_body(&latest)?;
+    let Some(m) = body.materials.iter_mut().find(|m| m.name == material) else {
+        return Err(Problem::invalid(
+            "file.material",
+            format!("事项没有名为“{material}”的材料"),
+            format!("The item has no material named \"{material}\""),
+        )
+        .into());
+    };
+    let file = insert_file(&mut tx, &by, filename, content).await?;
+    match role {
+        FileRole::BlankForm => m.blank_form = Some(file.id.clone()),
+        FileRole::Sample => m.sample = Some(file.id.clone()),
+    }
+    let view = save_in(&mut tx, &by, item, &org, body).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// A file for download (public: forms are meant to be fetched before the visit).
+pub async fn download(store: &Arc<dyn Store>, id: &str) -> AppResult<CatalogFile> {
+    store
+        .read()
+        .await?
+        .get_file(id)
+        .await?
+        .ok_or_else(|| Problem::not_found("文件", "File").into())
+}
+
+/// A blank application form (or a filled sample) as an XLSX sheet: the form's fields with room
+/// to write, generated from the item's form definition.
+pub fn generate_form(body: &ItemBody, material: &str, sample: bool) -> Vec<u8> {
+    use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+    let mut wb = Workbook::new();
+    let sheet = wb.add_worksheet();
+    let title = Format::new().set_bold().set_font_size(16);
+    let label = Format::new().set_bold().set_border(FormatBorder::Thin);
+    let cell = Format::new().set_border(FormatBorder::Thin);
+    let _ = sheet.set_column_width(0, 24);
+    let _ = sheet.set_column_width(1, 48);
+    let _ = sheet.write_with_format(0, 0, material, &title);
+    let _ = sheet.write(1, 0, format!("事项:{}({})", body.name, body.code));
+    if sample {
+        let _ = sheet.write(2, 0, "示例样表:以下内容仅供填写参考");
+    }
+    let fields: Vec<FormField> = if body.form_fields.is_empty() {
+        vec![
+            FormField {
+                key: "applicant_name".into(),
+                label: "申请人姓名/名称".into(),
+                kind: "text".into(),
+                required: true,
+            },
+            FormField {
+                key: "phone".into(),
+                label: "联系电话".into(),
+                kind: "phone".into(),
+                required: true,
+            },
+            FormField {
+                key: "address".into(),
+                label: "联系地址".into(),
+                kind: "address".into(),
+                required: false,
+            },
+        ]
+    } else {
+        body.form_fields.clone()
+    };
+    for (i, f) in fields.iter().enumerate() {
+        let row = 4 + i as u32;
+        let mark = if f.required { "*" } else { "" };
+        let _ = sheet.write_with_format(row, 0, format!("{}{}", f.label, mark), &label);
+        let value = if sample {
+            sample_value(&f.kind, &f.key)
+        } else {
+            String::new()
+        };
+        let _ = sheet.write_with_format(row, 1, value, &cell);
+    }
+    let end = 5 + fields.len() as u32;
+    let _ = sheet.write(end, 0, "申请人(签章):");
+    let _ = sheet.write(end + 1, 0, "日期:");
+    let _ = sheet.write(end + 3, 0, format!("咨询电话:{}", body.consult_phone));
+    wb.save_to_buffer().unwrap_or_default()
+}
+
+fn sample_value(kind: &str, key: &str) -> String {
+    match (kind, key) {
+        ("id_number", _) => crate::demo::demo_id_number("321302", "19850312", 123),
+        ("credit_code", _) => crate::demo::demo_credit_code("321302", 1004),
+        ("phone", _) => "13800000000".into(),
+        ("date", _) => "2026-01-15".into(),
+        ("address", _) => "江苏省宿迁市宿城区洪泽湖路1号".into(),
+        ("number", _) => "1".into(),
+        (_, "company_name") => "宿迁市禾丰餐饮管理有限公司".into(),
+        (_, "baby_name") => "张小宝".into(),
+        _ => "张伟".into(),
+    }
+}

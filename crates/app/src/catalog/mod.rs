@@ -1,0 +1,68 @@
+//! 事项目录 use cases: service items and their versions, claiming, bundles, downloadable files,
+//! import/export, consultation (问), statistics, and the search index that follows the catalogue.
+
+pub mod bundles;
+pub mod files;
+pub mod import;
+pub mod items;
+pub mod questions;
+pub mod search;
+pub mod stats;
+
+use serde::Serialize;
+use yiwang_core::Problem;
+use yiwang_core::access::{self, Actor, Grant, Permission, Scope};
+use yiwang_core::catalog::item::FieldError;
+use yiwang_store::Tx;
+
+use crate::AppResult;
+
+/// Rule violations of a version, as one 422 problem listing every field.
+pub fn invalid_fields(errors: Vec<FieldError>) -> Problem {
+    let first = errors.first().cloned();
+    let (zh, en) = match &first {
+        Some(e) => (e.message.clone(), e.message_en.clone()),
+        None => (String::new(), String::new()),
+    };
+    Problem::invalid(
+        "catalog.invalid",
+        format!("事项信息不完整或有误:{zh}(共{}处)", errors.len()),
+        format!(
+            "The item is incomplete or wrong: {en} ({} problems)",
+            errors.len()
+        ),
+    )
+    .with_details(serde_json::json!({ "fields": errors }))
+}
+
+/// The actor's catalogue-management grant over an organisation.
+pub(crate) async fn manage_grant<'a>(
+    tx: &mut Box<dyn Tx>,
+    actor: &'a Actor,
+    org_id: &str,
+) -> AppResult<(&'a Grant, yiwang_store::Organisation)> {
+    let org = tx
+        .get_organisation(org_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("机构", "Organisation"))?;
+    let grant = access::authorize(actor, Permission::ManageCatalog, Scope::Org(&org.path))?;
+    Ok((grant, org))
+}
+
+/// A short public view of an organisation.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OrgRef {
+    pub id: String,
+    pub name: String,
+    pub region_code: String,
+}
+
+impl From<&yiwang_store::Organisation> for OrgRef {
+    fn from(o: &yiwang_store::Organisation) -> Self {
+        OrgRef {
+            id: o.id.clone(),
+            name: o.name.clone(),
+            region_code: o.region_code.clone(),
+        }
+    }
+}

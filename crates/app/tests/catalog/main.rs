@@ -1,0 +1,565 @@
+//! Catalogue use cases on both backends: import (all or nothing), versions and lifecycle, search
+//! following publish/suspend, claiming, bundles, consultation, permissions, audit coverage.
+
+use std::sync::Arc;
+
+use yiwang_app::App;
+use yiwang_app::catalog::import::{self, ImportOptions};
+use yiwang_app::catalog::items::{self, ClaimRequest};
+use yiwang_app::catalog::{bundles, questions, search, stats};
+use yiwang_app::identity::actor_of;
+use yiwang_core::ProblemKind;
+use yiwang_core::access::Actor;
+use yiwang_core::catalog::table::{BUNDLE_COLUMNS, COLUMNS, format_item};
+use yiwang_core::catalog::*;
+use yiwang_search::Filters;
+use yiwang_testkit::{TestDb, backends};
+
+fn body(code: &str, name: &str, aliases: &[&str], item_type: ItemType) -> ItemBody {
+    ItemBody {
+        code: ItemCode::parse(code).unwrap(),
+        name: name.into(),
+        aliases: aliases.iter().map(|s| s.to_string()).collect(),
+        item_type,
+        level: Level::City,
+        legal_basis: vec![Basis {
+            title: "《中华人民共和国行政许可法》".into(),
+            article: "第十二条".into(),
+        }],
+        legal_limit_days: 20,
+        promised_limit_days: 10,
+        special_procedures: vec![],
+        materials: vec![
+            Material {
+                name: format!("{name}申请书"),
+                form: MaterialForm::Original,
+                count: 1,
+                required: true,
+                verified_online: false,
+                blank_form: None,
+                sample: None,
+            },
+            Material {
+                name: "居民身份证".into(),
+                form: MaterialForm::ELicence,
+                count: 1,
+                required: true,
+                verified_online: true,
+                blank_form: None,
+                sample: None,
+            },
+        ],
+        fees: vec![],
+        online: true,
+        fully_online: false,
+        at_most_once: true,
+        handling_kind: HandlingKind::Promised,
+        tongban: vec![],
+        steps: vec![
+            Step {
+                name: "受理".into(),
+                role: "window_officer".into(),
+                limit_days: 1,
+            },
+            Step {
+                name: "审查".into(),
+                role: "approving_officer".into(),
+                limit_days: 5,
+            },
+        ],
+        result_type: ResultType::Licence,
+        result_name: format!("{name}结果"),
+        delivery_modes: vec![DeliveryMode::Window],
+        conditions: "符合法定条件的申请人".into(),
+        description: String::new(),
+        consult_phone: "0527-84000000".into(),
+        complaint_phone: "12345".into(),
+        form_fields: vec![FormField {
+            key: "applicant_name".into(),
+            label: "申请人姓名".into(),
+            kind: "text".into(),
+            required: true,
+        }],
+    }
+}
+
+const MARKET: &str = "宿迁市市场监督管理局";
+const POLICE: &str = "宿迁市公安局";
+
+fn items_grid(rows: &[(&ItemBody, &str, bool)]) -> Vec<Vec<String>> {
+    let mut g = vec![COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>()];
+    for (b, dept, publish) in rows {
+        g.push(format_item(b, dept, *publish));
+    }
+    g
+}
+
+fn sample_catalogue() -> Vec<ItemBody> {
+    vec![
+        body(
+            "011000201000",
+            "食品经营许可(新办)",
+            &["开饭店", "开餐馆"],
+            ItemType::Licence,
+        ),
+        body(
+            "011000101000",
+            "企业设立登记",
+            &["营业执照", "开公司"],
+            ItemType::Licence,
+        ),
+        body(
+            "082000101000",
+            "出生登记",
+            &["上户口", "报户口"],
+            ItemType::Confirmation,
+        ),
+        body(
+            "124000101000",
+            "出生医学证明办理",
+            &["出生证"],
+            ItemType::PublicService,
+        ),
+    ]
+}
+
+async fn world(db: &TestDb) -> Arc<App> {
+    let app = db.app().await;
+    yiwang_app::demo::build(&app)
+        .await
+        .expect("demo organisations");
+    app
+}
+
+async fn actor(app: &App, username: &str) -> Actor {
+    let mut tx = app.store.read().await.unwrap();
+    let user = tx.find_user_by_username(username).await.unwrap().unwrap();
+    actor_of(&mut tx, &user).await.unwrap()
+}
+
+async fn import_sample(app: &Arc<App>) -> import::ImportReport {
+    let items = sample_catalogue();
+    let depts = [MARKET, MARKET, POLICE, "宿迁市卫生健康委员会"];
+    let rows: Vec<(&ItemBody, &str, bool)> =
+        items.iter().zip(depts).map(|(b, d)| (b, d, true)).collect();
+    let bundles = vec![
+        BUNDLE_COLUMNS
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>(),
+        vec![
+            "LE002".into(),
+            "新生儿出生一件事".into(),
+            "生孩子;生娃".into(),
+            "一次办好".into(),
+            "082000101000;124000101000".into(),
+            "5".into(),
+        ],
+    ];
+    import::import(
+        app,
+        None,
+        &items_grid(&rows),
+        Some(&bundles),
+        ImportOptions {
+            progress: None,
+            generate_forms: true,
+        },
+    )
+    .await
+    .expect("import")
+}
+
+fn first_hit(page: &search::SearchPage) -> String {
+    page.hits
+        .first()
+        .map(|h| h.name.clone())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn import_publishes_and_search_follows_the_lifecycle() {
+    for db in backends().await {
+        let b = db.backend;
+        let app = world(&db).await;
+        let report = import_sample(&app).await;
+        assert_eq!(
+            (report.items_created, report.published, report.bundles),
+            (4, 4, 1),
+            "[{b}]"
+        );
+        let page = search::search(&app, "开饭店", &Filters::default(), 0, 10)
+            .await
+            .unwrap();
+        assert_eq!(first_hit(&page), "食品经营许可(新办)", "[{b}]");
+        let page = search::search(&app, "生孩子", &Filters::default(), 0, 10)
+            .await
+            .unwrap();
+        assert_eq!(page.hits[0].kind, "bundle", "[{b}] {page:?}");
+        // Suspending takes the item out of search at once; resuming brings it back.
+        let cat = actor(&app, "catalog").await;
+        let id = page_id(&app, "开饭店").await;
+        items::change_status(&app, &cat, &id, ItemAction::Suspend)
+            .await
+            .unwrap();
+        let page = search::search(&app, "开饭店", &Filters::default(), 0, 10)
+            .await
+            .unwrap();
+        assert!(
+            page.hits.iter().all(|h| h.id != id),
+            "[{b}] suspended item still found"
+        );
+        items::change_status(&app, &cat, &id, ItemAction::Resume)
+            .await
+            .unwrap();
+        assert_eq!(page_id(&app, "开饭店").await, id, "[{b}]");
+        // Filters and statistics.
+        let f = Filters {
+            item_type: Some("行政确认".into()),
+            ..Default::default()
+        };
+        let page = search::search(&app, "", &f, 0, 10).await.unwrap();
+        assert_eq!(page.total, 1, "[{b}]");
+        let s = stats::stats(&app.store).await.unwrap();
+        assert_eq!(s.published_items, 4, "[{b}]");
+        assert_eq!(s.online_share, 100.0, "[{b}]");
+        // Forms were generated for the application forms and are downloadable.
+        let view = items::public_item(&app.store, &id).await.unwrap();
+        let form = view.body.materials[0]
+            .blank_form
+            .clone()
+            .expect("blank form");
+        let file = yiwang_app::catalog::files::download(&app.store, &form)
+            .await
+            .unwrap();
+        assert!(file.content.starts_with(b"PK"), "[{b}] xlsx");
+        // Every change is in the ledger and verifies.
+        let report = yiwang_app::audit::verify(&app.store, &app.platform_key().public_key_hex())
+            .await
+            .unwrap();
+        assert!(report.intact(), "[{b}] {:?}", report.findings);
+        app.store.close().await;
+        db.cleanup().await;
+    }
+}
+
+async fn page_id(app: &App, q: &str) -> String {
+    search::search(app, q, &Filters::default(), 0, 10)
+        .await
+        .unwrap()
+        .hits[0]
+        .id
+        .clone()
+}
+
+#[tokio::test]
+async fn an_import_with_one_bad_row_imports_nothing_and_names_the_row() {
+    for db in backends().await {
+        let b = db.backend;
+        let app = world(&db).await;
+        let items = sample_catalogue();
+        let mut bad = items[1].clone();
+        bad.promised_limit_days = 30; // longer than the legal limit
+        let grid = items_grid(&[
+            (&items[0], MARKET, true),
+            (&bad, MARKET, true),
+            (&items[2], "不存在的局", true),
+        ]);
+        let (head, _) = app.store.read().await.unwrap().ledger_head().await.unwrap();
+        let err = import::import(&app, None, &grid, None, ImportOptions::default())
+            .await
+            .unwrap_err();
+        let yiwang_app::AppError::Problem(p) = err else {
+            panic!("[{b}] expected a problem")
+        };
+        assert_eq!(p.code, "import.rows", "[{b}]");
+        let errors = p.details.unwrap()["errors"].as_array().unwrap().clone();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["line"] == 3 && e["column"] == "promised_limit_days"),
+            "[{b}] {errors:?}"
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["line"] == 4 && e["column"] == "department"),
+            "[{b}] {errors:?}"
+        );
+        let mut tx = app.store.read().await.unwrap();
+        assert!(
+            tx.list_items("").await.unwrap().is_empty(),
+            "[{b}] nothing imported"
+        );
+        assert_eq!(
+            tx.ledger_head().await.unwrap().0,
+            head,
+            "[{b}] no ledger entry"
+        );
+        drop(tx);
+        app.store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn published_versions_are_frozen_and_stay_readable() {
+    for db in backends().await {
+        let b = db.backend;
+        let app = world(&db).await;
+        import_sample(&app).await;
+        let cat = actor(&app, "catalog").await;
+        let id = page_id(&app, "营业执照").await;
+        let mut body = items::public_item(&app.store, &id).await.unwrap().body;
+        body.promised_limit_days = 3;
+        body.steps[1].limit_days = 2;
+        let draft = items::save_item(&app, &cat, &id, body.clone())
+            .await
+            .unwrap();
+        assert_eq!((draft.version, draft.frozen), (2, false), "[{b}]");
+        // The public still sees version 1 until version 2 is published.
+        assert_eq!(
+            items::public_item(&app.store, &id)
+                .await
+                .unwrap()
+                .body
+                .promised_limit_days,
+            10,
+            "[{b}]"
+        );
+        items::change_status(&app, &cat, &id, ItemAction::Publish)
+            .await
+            .unwrap();
+        assert_eq!(
+            items::public_item(&app.store, &id)
+                .await
+                .unwrap()
+                .body
+                .promised_limit_days,
+            3,
+            "[{b}]"
+        );
+        let v1 = items::item_version(&app.store, None, &id, 1).await.unwrap();
+        assert_eq!(
+            v1.body.promised_limit_days, 10,
+            "[{b}] version 1 still readable"
+        );
+        // Nothing to publish now; a cancelled item cannot be edited.
+        let e = items::change_status(&app, &cat, &id, ItemAction::Publish)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, yiwang_app::AppError::Problem(ref p) if p.code == "item.nothing_to_publish"),
+            "[{b}] {e}"
+        );
+        items::change_status(&app, &cat, &id, ItemAction::Cancel)
+            .await
+            .unwrap();
+        let e = items::save_item(&app, &cat, &id, body).await.unwrap_err();
+        assert_eq!(e.kind(), Some(ProblemKind::Conflict), "[{b}]");
+        assert!(
+            items::public_item(&app.store, &id).await.is_err(),
+            "[{b}] cancelled items leave the hall"
+        );
+        app.store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn claiming_keeps_the_identity_and_the_legal_limit() {
+    for db in backends().await {
+        let b = db.backend;
+        let app = world(&db).await;
+        import_sample(&app).await;
+        let cat = actor(&app, "catalog").await;
+        let id = page_id(&app, "开饭店").await;
+        let district = {
+            let mut tx = app.store.read().await.unwrap();
+            tx.list_organisations("")
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|o| o.name == "宿城区市场监督管理局")
+                .unwrap()
+        };
+        let req = |days| ClaimRequest {
+            org_id: district.id.clone(),
+            promised_limit_days: days,
+            level: Some("县级".into()),
+            consult_phone: None,
+        };
+        let e = items::claim_item(&app, &cat, &id, req(25))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.kind(),
+            Some(ProblemKind::Invalid),
+            "[{b}] promise beyond the legal limit"
+        );
+        let claimed = items::claim_item(&app, &cat, &id, req(5)).await.unwrap();
+        let base = items::public_item(&app.store, &id).await.unwrap();
+        assert_eq!(claimed.body.code, base.body.code, "[{b}]");
+        assert_eq!(claimed.body.name, base.body.name, "[{b}]");
+        assert_eq!(claimed.body.legal_basis, base.body.legal_basis, "[{b}]");
+        assert_eq!(claimed.body.level, Level::County, "[{b}]");
+        assert_eq!(
+            claimed.item.base_item_id.as_deref(),
+            Some(id.as_str()),
+            "[{b}]"
+        );
+        // Changing the claimed item's name is refused.
+        let mut renamed = claimed.body.clone();
+        renamed.name = "改名".into();
+        assert!(
+            items::save_item(&app, &cat, &claimed.item.id, renamed)
+                .await
+                .is_err(),
+            "[{b}]"
+        );
+        // A window officer cannot claim or create.
+        let window = actor(&app, "window").await;
+        let e = items::claim_item(&app, &window, &id, req(5))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), Some(ProblemKind::Forbidden), "[{b}]");
+        app.store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn bundles_merge_materials_and_forms() {
+    for db in backends().await {
+        let b = db.backend;
+        let app = world(&db).await;
+        import_sample(&app).await;
+        let view = bundles::public_bundle(&app.store, "LE002").await.unwrap();
+        assert_eq!(view.items.len(), 2, "[{b}]");
+        // 居民身份证 is asked by both items but listed once.
+        let ids: Vec<_> = view
+            .materials
+            .iter()
+            .filter(|m| m.material.name == "居民身份证")
+            .collect();
+        assert_eq!(ids.len(), 1, "[{b}]");
+        assert_eq!(ids[0].required_by.len(), 2, "[{b}]");
+        assert_eq!(
+            view.form
+                .iter()
+                .filter(|f| f.key == "applicant_name")
+                .count(),
+            1,
+            "[{b}]"
+        );
+        app.store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn questions_are_answered_in_the_queue_and_become_faqs() {
+    for db in backends().await {
+        let b = db.backend;
+        let app = world(&db).await;
+        import_sample(&app).await;
+        let id = page_id(&app, "开饭店").await;
+        let citizen = actor(&app, "zhangwei").await;
+        let q = questions::ask(&app.store, &citizen, &id, "小吃店也需要办理吗?")
+            .await
+            .unwrap();
+        let approver = actor(&app, "approver").await;
+        let queue = questions::queue(&app.store, &approver).await.unwrap();
+        assert!(
+            queue.iter().any(|x| x.question.id == q.id),
+            "[{b}] in the department's queue"
+        );
+        let police = actor(&app, "window").await;
+        assert!(
+            questions::answer(&app.store, &police, &q.id, "x", true)
+                .await
+                .is_err(),
+            "[{b}] other organisations cannot answer"
+        );
+        questions::answer(&app.store, &approver, &q.id, "需要,小餐饮也应办理。", true)
+            .await
+            .unwrap();
+        let faqs = questions::faqs(&app.store, &id).await.unwrap();
+        assert_eq!(faqs.len(), 1, "[{b}]");
+        assert!(
+            faqs[0].asker_id.is_empty(),
+            "[{b}] the asker is not shown publicly"
+        );
+        assert!(
+            questions::queue(&app.store, &approver)
+                .await
+                .unwrap()
+                .iter()
+                .all(|x| x.question.id != q.id),
+            "[{b}]"
+        );
+        app.store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn export_round_trips_through_import() {
+    for db in backends().await {
+        let b = db.backend;
+        let app = world(&db).await;
+        import_sample(&app).await;
+        let (items_grid, bundle_grid) = import::export(&app.store, "", None).await.unwrap();
+        assert_eq!(items_grid.len(), 5, "[{b}]");
+        assert_eq!(bundle_grid.len(), 2, "[{b}]");
+        let xlsx = import::write_grid(import::Format::Xlsx, &items_grid, &bundle_grid);
+        let (back, bundles_back) = import::read_grid(import::Format::Xlsx, &xlsx).unwrap();
+        assert_eq!(back, items_grid, "[{b}] xlsx round trip");
+        assert_eq!(bundles_back.unwrap(), bundle_grid, "[{b}]");
+        // Importing the export again makes new draft versions of the same items, nothing else.
+        let report = import::import(&app, None, &back, None, ImportOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            (report.items_created, report.versions_created),
+            (0, 4),
+            "[{b}]"
+        );
+        app.store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn managers_act_only_on_their_subtree() {
+    for db in backends().await {
+        let b = db.backend;
+        let app = world(&db).await;
+        let hohhot_market = {
+            let mut tx = app.store.read().await.unwrap();
+            tx.list_organisations("")
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|o| o.name == "呼和浩特市市场监督管理局")
+                .unwrap()
+        };
+        let cat = actor(&app, "catalog").await;
+        let body = sample_catalogue().remove(0);
+        let e = items::create_item(&app, &cat, &hohhot_market.id, body.clone())
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), Some(ProblemKind::Forbidden), "[{b}]");
+        let grid = items_grid(&[(&body, "呼和浩特市市场监督管理局", true)]);
+        let e = import::import(&app, Some(&cat), &grid, None, ImportOptions::default())
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.kind(),
+            Some(ProblemKind::Invalid),
+            "[{b}] the row names the forbidden department"
+        );
+        app.store.close().await;
+        db.cleanup().await;
+    }
+}

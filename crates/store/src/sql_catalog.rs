@@ -1,0 +1,186 @@
+//! The SQL of [`crate::catalog::CatalogTx`], written once for both backends (see `sql_impl.rs`).
+
+macro_rules! impl_catalog_tx {
+    ($tx:ident, lock = $lock:literal) => {
+        #[async_trait::async_trait]
+        impl $crate::catalog::CatalogTx for $tx {
+            async fn next_catalog_revision(&mut self) -> $crate::Result<i64> {
+                let (rev,): (i64,) = sqlx::query_as(concat!("SELECT revision FROM catalog_revision WHERE id = 1", $lock))
+                    .fetch_one(&mut *self.inner).await.map_err($crate::map_err)?;
+                sqlx::query("UPDATE catalog_revision SET revision = $1 WHERE id = 1")
+                    .bind(rev + 1).execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(rev + 1)
+            }
+
+            async fn catalog_revision(&mut self) -> $crate::Result<i64> {
+                let (rev,): (i64,) = sqlx::query_as("SELECT revision FROM catalog_revision WHERE id = 1")
+                    .fetch_one(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(rev)
+            }
+
+            async fn insert_item(&mut self, i: &$crate::catalog::CatalogItem) -> $crate::Result<()> {
+                sqlx::query("INSERT INTO catalog_items (id, code, org_id, base_item_id, name, item_type, status, latest_version, published_version, revision, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+                    .bind(&i.id).bind(&i.code).bind(&i.org_id).bind(&i.base_item_id).bind(&i.name).bind(&i.item_type)
+                    .bind(&i.status).bind(i.latest_version).bind(i.published_version).bind(i.revision).bind(i.created_at).bind(i.updated_at)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn update_item(&mut self, i: &$crate::catalog::CatalogItem) -> $crate::Result<()> {
+                sqlx::query("UPDATE catalog_items SET name = $2, item_type = $3, status = $4, latest_version = $5, published_version = $6, revision = $7, updated_at = $8 WHERE id = $1")
+                    .bind(&i.id).bind(&i.name).bind(&i.item_type).bind(&i.status).bind(i.latest_version)
+                    .bind(i.published_version).bind(i.revision).bind(i.updated_at)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn get_item(&mut self, id: &str) -> $crate::Result<Option<$crate::catalog::CatalogItem>> {
+                sqlx::query_as("SELECT id, code, org_id, base_item_id, name, item_type, status, latest_version, published_version, revision, created_at, updated_at FROM catalog_items WHERE id = $1")
+                    .bind(id).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn find_item(&mut self, code: &str, org_id: &str) -> $crate::Result<Option<$crate::catalog::CatalogItem>> {
+                sqlx::query_as("SELECT id, code, org_id, base_item_id, name, item_type, status, latest_version, published_version, revision, created_at, updated_at FROM catalog_items WHERE code = $1 AND org_id = $2")
+                    .bind(code).bind(org_id).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn list_items(&mut self, path_prefix: &str) -> $crate::Result<Vec<$crate::catalog::CatalogItem>> {
+                let upper = format!("{path_prefix}\u{10FFFF}");
+                sqlx::query_as("SELECT i.id, i.code, i.org_id, i.base_item_id, i.name, i.item_type, i.status, i.latest_version, i.published_version, i.revision, i.created_at, i.updated_at FROM catalog_items i JOIN organisations o ON o.id = i.org_id WHERE o.path >= $1 AND o.path < $2 ORDER BY i.code, o.path")
+                    .bind(path_prefix).bind(upper).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn items_changed_since(&mut self, revision: i64, limit: i64) -> $crate::Result<Vec<$crate::catalog::CatalogItem>> {
+                sqlx::query_as("SELECT id, code, org_id, base_item_id, name, item_type, status, latest_version, published_version, revision, created_at, updated_at FROM catalog_items WHERE revision > $1 ORDER BY revision, id LIMIT $2")
+                    .bind(revision).bind(limit).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn items_by_code(&mut self, code: &str) -> $crate::Result<Vec<$crate::catalog::CatalogItem>> {
+                sqlx::query_as("SELECT id, code, org_id, base_item_id, name, item_type, status, latest_version, published_version, revision, created_at, updated_at FROM catalog_items WHERE code = $1 ORDER BY id")
+                    .bind(code).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn insert_item_version(&mut self, v: &$crate::catalog::ItemVersionRow) -> $crate::Result<()> {
+                sqlx::query("INSERT INTO catalog_item_versions (item_id, version, body, frozen, created_at, created_by, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(&v.item_id).bind(v.version).bind(&v.body).bind(v.frozen).bind(v.created_at).bind(&v.created_by).bind(v.published_at)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn update_item_version(&mut self, v: &$crate::catalog::ItemVersionRow) -> $crate::Result<()> {
+                // Frozen (published) versions never change: the WHERE clause refuses them.
+                let r = sqlx::query("UPDATE catalog_item_versions SET body = $3, frozen = $4, published_at = $5 WHERE item_id = $1 AND version = $2 AND frozen = 0")
+                    .bind(&v.item_id).bind(v.version).bind(&v.body).bind(v.frozen).bind(v.published_at)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                if r.rows_affected() != 1 {
+                    return Err($crate::StoreError::Other(format!("version {} of item {} is frozen or missing", v.version, v.item_id)));
+                }
+                Ok(())
+            }
+
+            async fn get_item_version(&mut self, item_id: &str, version: i64) -> $crate::Result<Option<$crate::catalog::ItemVersionRow>> {
+                sqlx::query_as("SELECT item_id, version, body, frozen, created_at, created_by, published_at FROM catalog_item_versions WHERE item_id = $1 AND version = $2")
+                    .bind(item_id).bind(version).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn list_item_versions(&mut self, item_id: &str) -> $crate::Result<Vec<$crate::catalog::ItemVersionRow>> {
+                sqlx::query_as("SELECT item_id, version, body, frozen, created_at, created_by, published_at FROM catalog_item_versions WHERE item_id = $1 ORDER BY version")
+                    .bind(item_id).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn all_item_versions(&mut self, after: (&str, i64), limit: i64) -> $crate::Result<Vec<$crate::catalog::ItemVersionRow>> {
+                sqlx::query_as("SELECT item_id, version, body, frozen, created_at, created_by, published_at FROM catalog_item_versions WHERE item_id > $1 OR (item_id = $1 AND version > $2) ORDER BY item_id, version LIMIT $3")
+                    .bind(after.0).bind(after.1).bind(limit).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn insert_bundle(&mut self, b: &$crate::catalog::BundleRowData) -> $crate::Result<()> {
+                sqlx::query("INSERT INTO catalog_bundles (id, code, org_id, name, status, body, revision, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                    .bind(&b.id).bind(&b.code).bind(&b.org_id).bind(&b.name).bind(&b.status).bind(&b.body).bind(b.revision).bind(b.created_at).bind(b.updated_at)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn update_bundle(&mut self, b: &$crate::catalog::BundleRowData) -> $crate::Result<()> {
+                sqlx::query("UPDATE catalog_bundles SET name = $2, status = $3, body = $4, revision = $5, updated_at = $6 WHERE id = $1")
+                    .bind(&b.id).bind(&b.name).bind(&b.status).bind(&b.body).bind(b.revision).bind(b.updated_at)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn get_bundle(&mut self, id: &str) -> $crate::Result<Option<$crate::catalog::BundleRowData>> {
+                sqlx::query_as("SELECT id, code, org_id, name, status, body, revision, created_at, updated_at FROM catalog_bundles WHERE id = $1")
+                    .bind(id).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn find_bundle(&mut self, code: &str, org_id: &str) -> $crate::Result<Option<$crate::catalog::BundleRowData>> {
+                sqlx::query_as("SELECT id, code, org_id, name, status, body, revision, created_at, updated_at FROM catalog_bundles WHERE code = $1 AND org_id = $2")
+                    .bind(code).bind(org_id).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn list_bundles(&mut self) -> $crate::Result<Vec<$crate::catalog::BundleRowData>> {
+                sqlx::query_as("SELECT id, code, org_id, name, status, body, revision, created_at, updated_at FROM catalog_bundles ORDER BY code, id")
+                    .fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn bundles_changed_since(&mut self, revision: i64) -> $crate::Result<Vec<$crate::catalog::BundleRowData>> {
+                sqlx::query_as("SELECT id, code, org_id, name, status, body, revision, created_at, updated_at FROM catalog_bundles WHERE revision > $1 ORDER BY revision, id")
+                    .bind(revision).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn insert_file(&mut self, f: &$crate::catalog::CatalogFile) -> $crate::Result<()> {
+                sqlx::query("INSERT INTO catalog_files (id, filename, content_type, size, digest, content, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(&f.id).bind(&f.filename).bind(&f.content_type).bind(f.size).bind(&f.digest).bind(&f.content).bind(f.created_at)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn get_file(&mut self, id: &str) -> $crate::Result<Option<$crate::catalog::CatalogFile>> {
+                sqlx::query_as("SELECT id, filename, content_type, size, digest, content, created_at FROM catalog_files WHERE id = $1")
+                    .bind(id).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn list_files(&mut self) -> $crate::Result<Vec<$crate::catalog::CatalogFile>> {
+                sqlx::query_as("SELECT id, filename, content_type, size, digest, content, created_at FROM catalog_files ORDER BY id")
+                    .fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn insert_question(&mut self, q: &$crate::catalog::Question) -> $crate::Result<()> {
+                sqlx::query("INSERT INTO catalog_questions (id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                    .bind(&q.id).bind(&q.item_id).bind(&q.asker_id).bind(&q.question).bind(&q.answer).bind(&q.answered_by)
+                    .bind(&q.status).bind(q.faq).bind(q.created_at).bind(q.answered_at)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn update_question(&mut self, q: &$crate::catalog::Question) -> $crate::Result<()> {
+                sqlx::query("UPDATE catalog_questions SET answer = $2, answered_by = $3, status = $4, faq = $5, answered_at = $6 WHERE id = $1")
+                    .bind(&q.id).bind(&q.answer).bind(&q.answered_by).bind(&q.status).bind(q.faq).bind(q.answered_at)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn get_question(&mut self, id: &str) -> $crate::Result<Option<$crate::catalog::Question>> {
+                sqlx::query_as("SELECT id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at FROM catalog_questions WHERE id = $1")
+                    .bind(id).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn questions_of_item(&mut self, item_id: &str) -> $crate::Result<Vec<$crate::catalog::Question>> {
+                sqlx::query_as("SELECT id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at FROM catalog_questions WHERE item_id = $1 ORDER BY created_at")
+                    .bind(item_id).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn open_questions(&mut self, path_prefix: &str, limit: i64) -> $crate::Result<Vec<$crate::catalog::Question>> {
+                let upper = format!("{path_prefix}\u{10FFFF}");
+                sqlx::query_as("SELECT q.id, q.item_id, q.asker_id, q.question, q.answer, q.answered_by, q.status, q.faq, q.created_at, q.answered_at FROM catalog_questions q JOIN catalog_items i ON i.id = q.item_id JOIN organisations o ON o.id = i.org_id WHERE q.status = 'open' AND o.path >= $1 AND o.path < $2 ORDER BY q.created_at LIMIT $3")
+                    .bind(path_prefix).bind(upper).bind(limit).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn list_questions(&mut self) -> $crate::Result<Vec<$crate::catalog::Question>> {
+                sqlx::query_as("SELECT id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at FROM catalog_questions ORDER BY id")
+                    .fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_catalog_tx;

@@ -1,0 +1,636 @@
+//! The service catalogue: search (查), guides (看), consultation (问), and management (items,
+//! versions, claiming, bundles, files, import/export).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use yiwang_app::catalog::bundles::{self, BundleView};
+use yiwang_app::catalog::files::{self, FileRole};
+use yiwang_app::catalog::import::{self, Format, ImportOptions, ImportReport};
+use yiwang_app::catalog::items::{self, ClaimRequest, ItemView};
+use yiwang_app::catalog::questions::{self, QueuedQuestion};
+use yiwang_app::catalog::search::{self, SearchPage};
+use yiwang_app::catalog::stats::{self, CatalogStats};
+use yiwang_core::Problem;
+use yiwang_core::access::{self as access_rules, Permission, Scope};
+use yiwang_core::catalog::{BundleBody, ItemAction, ItemBody, ItemStatus};
+use yiwang_store::{BundleRowData, CatalogItem, ItemVersionRow, Question};
+
+use super::extract::{Json, Path, Query};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody};
+
+#[derive(Deserialize, IntoParams)]
+pub struct SearchQuery {
+    /// Everyday words, e.g. 开饭店 (at most 100 characters; empty = browse).
+    #[serde(default)]
+    pub q: String,
+    /// Implementing organisation id.
+    pub department: Option<String>,
+    /// 省级, 市级, 县级, 乡镇级 or 村级.
+    pub level: Option<String>,
+    /// Item-type label, e.g. 行政许可, 公共服务, or 一件事 for bundles.
+    #[serde(rename = "type")]
+    pub item_type: Option<String>,
+    /// online, fully_online, at_most_once or immediate (comma-separated for several).
+    pub flag: Option<String>,
+    /// A life-event bundle code, e.g. LE001.
+    pub event: Option<String>,
+    #[serde(default)]
+    pub offset: usize,
+    pub limit: Option<usize>,
+}
+
+impl SearchQuery {
+    pub fn filters(&self) -> yiwang_search::Filters {
+        let some = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        yiwang_search::Filters {
+            department_id: some(&self.department),
+            level: some(&self.level),
+            item_type: some(&self.item_type),
+            flags: self
+                .flag
+                .as_deref()
+                .unwrap_or("")
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect(),
+            life_event: some(&self.event),
+            kind: None,
+        }
+    }
+}
+
+/// Search the published catalogue (Chinese full text, with filters and facet counts). Public.
+#[utoipa::path(get, path = "/api/v1/catalog/search", tag = "catalog", params(SearchQuery),
+    responses((status = 200, body = SearchPage), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn search_items(
+    State(state): State<AppState>,
+    Query(q): Query<SearchQuery>,
+) -> Result<Json<SearchPage>, ApiError> {
+    let limit = q.limit.unwrap_or(20).min(50);
+    Ok(Json(
+        search::search(&state.app, &q.q, &q.filters(), q.offset, limit).await?,
+    ))
+}
+
+/// The published guide of an item (its current published version). Public.
+#[utoipa::path(get, path = "/api/v1/catalog/items/{id}", tag = "catalog",
+    params(("id" = String, Path, description = "item id")),
+    responses((status = 200, body = ItemView), (status = 404, body = ErrorBody)))]
+pub async fn get_item(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ItemView>, ApiError> {
+    Ok(Json(items::public_item(&state.app.store, &id).await?))
+}
+
+/// The versions of an item (numbers, publication times). Public.
+#[utoipa::path(get, path = "/api/v1/catalog/items/{id}/versions", tag = "catalog",
+    params(("id" = String, Path, description = "item id")),
+    responses((status = 200, body = Vec<ItemVersionRow>), (status = 404, body = ErrorBody)))]
+pub async fn item_versions(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<ItemVersionRow>>, ApiError> {
+    Ok(Json(items::versions(&state.app.store, &id).await?))
+}
+
+/// One version: published versions are public, drafts only for the item's managers.
+#[utoipa::path(get, path = "/api/v1/catalog/items/{id}/versions/{version}", tag = "catalog",
+    params(("id" = String, Path, description = "item id"), ("version" = i64, Path, description = "version number")),
+    responses((status = 200, body = ItemView), (status = 404, body = ErrorBody)))]
+pub async fn item_version(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    Path((id, version)): Path<(String, i64)>,
+) -> Result<Json<ItemView>, ApiError> {
+    let actor = caller.as_ref().map(|c| &c.actor);
+    Ok(Json(
+        items::item_version(&state.app.store, actor, &id, version).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewItem {
+    /// The implementing organisation.
+    pub org_id: String,
+    #[schema(value_type = Object)]
+    pub body: ItemBody,
+}
+
+/// Create an item (version 1, a draft) in an organisation's implementation list.
+#[utoipa::path(post, path = "/api/v1/catalog/items", tag = "catalog", request_body = NewItem,
+    responses((status = 201, body = ItemView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn create_item(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<NewItem>,
+) -> Result<(StatusCode, Json<ItemView>), ApiError> {
+    let view = items::create_item(&state.app, &caller.actor, &req.org_id, req.body).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SaveItem {
+    #[schema(value_type = Object)]
+    pub body: ItemBody,
+}
+
+/// Save an item: updates the draft, or makes a new draft version when the newest is published.
+#[utoipa::path(put, path = "/api/v1/catalog/items/{id}", tag = "catalog", request_body = SaveItem,
+    params(("id" = String, Path, description = "item id")),
+    responses((status = 200, body = ItemView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn save_item(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<SaveItem>,
+) -> Result<Json<ItemView>, ApiError> {
+    Ok(Json(
+        items::save_item(&state.app, &caller.actor, &id, req.body).await?,
+    ))
+}
+
+async fn transition(
+    state: AppState,
+    caller: Caller,
+    id: String,
+    action: ItemAction,
+) -> Result<Json<ItemView>, ApiError> {
+    Ok(Json(
+        items::change_status(&state.app, &caller.actor, &id, action).await?,
+    ))
+}
+
+/// Publish the newest draft version (it is then frozen).
+#[utoipa::path(post, path = "/api/v1/catalog/items/{id}/publish", tag = "catalog",
+    params(("id" = String, Path, description = "item id")),
+    responses((status = 200, body = ItemView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn publish_item(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ItemView>, ApiError> {
+    transition(state, caller, id, ItemAction::Publish).await
+}
+
+/// Suspend a published item (it stays readable but is not offered).
+#[utoipa::path(post, path = "/api/v1/catalog/items/{id}/suspend", tag = "catalog",
+    params(("id" = String, Path, description = "item id")),
+    responses((status = 200, body = ItemView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn suspend_item(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ItemView>, ApiError> {
+    transition(state, caller, id, ItemAction::Suspend).await
+}
+
+/// Resume a suspended item.
+#[utoipa::path(post, path = "/api/v1/catalog/items/{id}/resume", tag = "catalog",
+    params(("id" = String, Path, description = "item id")),
+    responses((status = 200, body = ItemView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn resume_item(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ItemView>, ApiError> {
+    transition(state, caller, id, ItemAction::Resume).await
+}
+
+/// Cancel an item for good.
+#[utoipa::path(post, path = "/api/v1/catalog/items/{id}/cancel", tag = "catalog",
+    params(("id" = String, Path, description = "item id")),
+    responses((status = 200, body = ItemView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn cancel_item(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ItemView>, ApiError> {
+    transition(state, caller, id, ItemAction::Cancel).await
+}
+
+/// 认领: claim a published base item into a lower organisation's implementation list.
+#[utoipa::path(post, path = "/api/v1/catalog/items/{id}/claim", tag = "catalog", request_body = ClaimRequest,
+    params(("id" = String, Path, description = "base item id")),
+    responses((status = 201, body = ItemView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn claim_item(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<ClaimRequest>,
+) -> Result<(StatusCode, Json<ItemView>), ApiError> {
+    let view = items::claim_item(&state.app, &caller.actor, &id, req).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct FileParams {
+    /// The material's name, exactly as in the item.
+    pub material: String,
+    /// `blank` (空白表格) or `sample` (示例样表).
+    pub role: String,
+    /// File name with extension (.pdf, .doc, .docx, .xls, .xlsx, .jpg, .png).
+    pub filename: String,
+}
+
+/// Attach a blank form or sample to a material (the request body is the file, at most 5 MB).
+#[utoipa::path(post, path = "/api/v1/catalog/items/{id}/files", tag = "catalog", params(("id" = String, Path, description = "item id"), FileParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = ItemView), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn attach_file(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(p): Query<FileParams>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ItemView>), ApiError> {
+    let role = match p.role.as_str() {
+        "blank" => FileRole::BlankForm,
+        "sample" => FileRole::Sample,
+        _ => {
+            return Err(Problem::invalid(
+                "file.role",
+                "role 应为 blank 或 sample",
+                "role must be blank or sample",
+            )
+            .into());
+        }
+    };
+    let view = files::attach_file(
+        &state.app,
+        &caller.actor,
+        &id,
+        &p.material,
+        role,
+        &p.filename,
+        body.to_vec(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Download a catalogue file (blank form or sample). Public.
+#[utoipa::path(get, path = "/api/v1/catalog/files/{id}", tag = "catalog",
+    params(("id" = String, Path, description = "file id")),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+pub async fn download_file(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let f = files::download(&state.app.store, &id).await?;
+    Ok(file_response(&f.filename, &f.content_type, f.content))
+}
+
+/// A download with a safe, UTF-8 file name.
+pub fn file_response(filename: &str, content_type: &str, content: Vec<u8>) -> Response {
+    let encoded: String = filename
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        content_type
+            .parse()
+            .unwrap_or(header::HeaderValue::from_static("application/octet-stream")),
+    );
+    if let Ok(v) = format!("attachment; filename*=UTF-8''{encoded}").parse() {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    (headers, content).into_response()
+}
+
+/// Published FAQs of an item. Public.
+#[utoipa::path(get, path = "/api/v1/catalog/items/{id}/faqs", tag = "catalog",
+    params(("id" = String, Path, description = "item id")),
+    responses((status = 200, body = Vec<Question>)))]
+pub async fn faqs(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<Question>>, ApiError> {
+    Ok(Json(questions::faqs(&state.app.store, &id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct Ask {
+    pub question: String,
+}
+
+/// 问: ask a question about an item (signed in).
+#[utoipa::path(post, path = "/api/v1/catalog/items/{id}/questions", tag = "catalog", request_body = Ask,
+    params(("id" = String, Path, description = "item id")),
+    responses((status = 201, body = Question), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn ask(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<Ask>,
+) -> Result<(StatusCode, Json<Question>), ApiError> {
+    let q = questions::ask(&state.app.store, &caller.actor, &id, &req.question).await?;
+    Ok((StatusCode::CREATED, Json(q)))
+}
+
+/// The staff queue: open questions on items the caller may answer, oldest first.
+#[utoipa::path(get, path = "/api/v1/catalog/questions", tag = "catalog",
+    responses((status = 200, body = Vec<QueuedQuestion>), (status = 401, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn question_queue(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<QueuedQuestion>>, ApiError> {
+    Ok(Json(
+        questions::queue(&state.app.store, &caller.actor).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AnswerRequest {
+    pub answer: String,
+    /// Publish the question and answer as an FAQ on the item page.
+    #[serde(default)]
+    pub publish_faq: bool,
+}
+
+/// Answer a question (staff of the item's organisation).
+#[utoipa::path(post, path = "/api/v1/catalog/questions/{id}/answer", tag = "catalog", request_body = AnswerRequest,
+    params(("id" = String, Path, description = "question id")),
+    responses((status = 200, body = Question), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn answer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<AnswerRequest>,
+) -> Result<Json<Question>, ApiError> {
+    Ok(Json(
+        questions::answer(
+            &state.app.store,
+            &caller.actor,
+            &id,
+            &req.answer,
+            req.publish_faq,
+        )
+        .await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BundleSummary {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub description: String,
+    pub promised_limit_days: u32,
+}
+
+/// Published life-event bundles (一件事). Public.
+#[utoipa::path(get, path = "/api/v1/catalog/bundles", tag = "catalog",
+    responses((status = 200, body = Vec<BundleSummary>)))]
+pub async fn list_bundles(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<BundleSummary>>, ApiError> {
+    let list = bundles::published_bundles(&state.app.store).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|(row, body)| BundleSummary {
+                id: row.id,
+                code: row.code,
+                name: body.name,
+                aliases: body.aliases,
+                description: body.description,
+                promised_limit_days: body.promised_limit_days,
+            })
+            .collect(),
+    ))
+}
+
+/// A published bundle with its items, one merged form and one de-duplicated material list. Public.
+#[utoipa::path(get, path = "/api/v1/catalog/bundles/{id}", tag = "catalog",
+    params(("id" = String, Path, description = "bundle id or code")),
+    responses((status = 200, body = BundleView), (status = 404, body = ErrorBody)))]
+pub async fn get_bundle(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<BundleView>, ApiError> {
+    Ok(Json(bundles::public_bundle(&state.app.store, &id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SaveBundle {
+    /// The owning organisation (usually a government-service centre).
+    pub org_id: String,
+    #[schema(value_type = Object)]
+    pub body: BundleBody,
+    #[serde(default)]
+    pub publish: bool,
+}
+
+/// Create or replace a bundle; its items must be published in the organisation's region.
+#[utoipa::path(post, path = "/api/v1/catalog/bundles", tag = "catalog", request_body = SaveBundle,
+    responses((status = 200, body = BundleRowData), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn save_bundle(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<SaveBundle>,
+) -> Result<Json<BundleRowData>, ApiError> {
+    Ok(Json(
+        bundles::save_bundle(
+            &state.app,
+            &caller.actor,
+            &req.org_id,
+            req.body,
+            req.publish,
+        )
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct BundleStatusRequest {
+    /// published or suspended
+    pub status: String,
+}
+
+/// Publish or suspend a bundle.
+#[utoipa::path(post, path = "/api/v1/catalog/bundles/{id}/status", tag = "catalog", request_body = BundleStatusRequest,
+    params(("id" = String, Path, description = "bundle id")),
+    responses((status = 200, body = BundleRowData), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn bundle_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<BundleStatusRequest>,
+) -> Result<Json<BundleRowData>, ApiError> {
+    let status = match req.status.as_str() {
+        "published" => ItemStatus::Published,
+        "suspended" => ItemStatus::Suspended,
+        _ => {
+            return Err(Problem::invalid(
+                "bundle.status",
+                "status 应为 published 或 suspended",
+                "status must be published or suspended",
+            )
+            .into());
+        }
+    };
+    Ok(Json(
+        bundles::set_bundle_status(&state.app, &caller.actor, &id, status).await?,
+    ))
+}
+
+/// Catalogue statistics: items by type, shares online / fully online / at most one visit. Public.
+#[utoipa::path(get, path = "/api/v1/catalog/stats", tag = "catalog",
+    responses((status = 200, body = CatalogStats)))]
+pub async fn catalog_stats(State(state): State<AppState>) -> Result<Json<CatalogStats>, ApiError> {
+    Ok(Json(stats::stats(&state.app.store).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ImportParams {
+    /// `csv` or `xlsx`; detected from the content when omitted.
+    pub format: Option<String>,
+}
+
+/// Import items (and, in an XLSX `bundles` sheet, bundles) in the documented layout. All or
+/// nothing: a file with any bad row imports nothing, and the answer lists every bad row.
+#[utoipa::path(post, path = "/api/v1/catalog/import", tag = "catalog", params(ImportParams),
+    request_body(content = Vec<u8>, content_type = "text/csv"),
+    responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn import_file(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<ImportParams>,
+    body: Bytes,
+) -> Result<Json<ImportReport>, ApiError> {
+    if !caller.actor.grants.iter().any(|g| {
+        access_rules::authorize(
+            &caller.actor,
+            Permission::ManageCatalog,
+            Scope::Org(&g.org_path),
+        )
+        .is_ok()
+    }) {
+        return Err(Problem::forbidden().into());
+    }
+    let format = match p.format.as_deref() {
+        Some("xlsx") => Format::Xlsx,
+        Some("csv") => Format::Csv,
+        _ => Format::detect("", &body),
+    };
+    let (items_grid, bundles_grid) = import::read_grid(format, &body)?;
+    let report = import::import(
+        &state.app,
+        Some(&caller.actor),
+        &items_grid,
+        bundles_grid.as_ref(),
+        ImportOptions::default(),
+    )
+    .await?;
+    Ok(Json(report))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ExportParams {
+    /// `csv` (default) or `xlsx`.
+    pub format: Option<String>,
+}
+
+/// Export the items (and bundles) the caller manages in the documented layout.
+#[utoipa::path(get, path = "/api/v1/catalog/export", tag = "catalog", params(ExportParams),
+    responses((status = 200, content_type = "text/csv", body = Vec<u8>), (status = 403, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn export_file(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<ExportParams>,
+) -> Result<Response, ApiError> {
+    let grant = caller
+        .actor
+        .grants
+        .iter()
+        .find(|g| {
+            access_rules::authorize(
+                &caller.actor,
+                Permission::ManageCatalog,
+                Scope::Org(&g.org_path),
+            )
+            .is_ok()
+        })
+        .ok_or_else(Problem::forbidden)?;
+    let (items_grid, bundles_grid) =
+        import::export(&state.app.store, &grant.org_path, None).await?;
+    Ok(match p.format.as_deref() {
+        Some("xlsx") => file_response(
+            "catalog.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            import::write_grid(Format::Xlsx, &items_grid, &bundles_grid),
+        ),
+        _ => file_response(
+            "catalog.csv",
+            "text/csv; charset=utf-8",
+            import::write_grid(Format::Csv, &items_grid, &bundles_grid),
+        ),
+    })
+}
+
+/// Items the caller manages (all statuses).
+#[utoipa::path(get, path = "/api/v1/catalog/managed", tag = "catalog",
+    responses((status = 200, body = Vec<CatalogItem>), (status = 401, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn managed(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<CatalogItem>>, ApiError> {
+    Ok(Json(
+        items::managed_items(&state.app.store, &caller.actor).await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Reindexed {
+    pub documents: u64,
+}
+
+/// Rebuild this node's search index from the database (administrators).
+#[utoipa::path(post, path = "/api/v1/catalog/search/reindex", tag = "catalog",
+    responses((status = 200, body = Reindexed), (status = 403, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn reindex(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Reindexed>, ApiError> {
+    access_rules::authorize(&caller.actor, Permission::ManagePlatform, Scope::Platform)?;
+    let documents = state.app.search().rebuild(&state.app.store).await?;
+    Ok(Json(Reindexed { documents }))
+}
