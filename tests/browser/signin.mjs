@@ -305,3 +305,36 @@ test('language switch to English', { timeout: TEST_TIMEOUT_MS }, async () => {
     assert.equal(await htmlLang(page), 'en');
   });
 });
+
+test('hall: search, guide page, download a form', { timeout: TEST_TIMEOUT_MS }, async () => {
+  await withPage('hall', async (page) => {
+    await page.goto(`${base}/hall`);
+    assert.equal(await htmlLang(page), 'zh-CN', '<html lang> on /hall');
+    const box = page.locator('input[name=q]').first();
+    await box.fill('开饭店');
+    await Promise.all([page.waitForURL((u) => u.pathname === '/hall/search'), box.press('Enter')]);
+    // The obvious item comes first.
+    const first = page.locator('a[href^="/hall/items/"], a[href^="/hall/bundles/"]').first();
+    const firstText = await first.innerText();
+    assert.ok(firstText.includes('食品经营许可'), `the first result for 开饭店 is a food business licence item (got ${firstText})`);
+    const item = page.locator('a[href^="/hall/items/"]', { hasText: '食品经营许可' }).first();
+    await Promise.all([page.waitForURL((u) => u.pathname.startsWith('/hall/items/')), item.click()]);
+    // The guide page shows the six openness elements.
+    for (const id of ['open-content', 'open-procedure', 'open-basis', 'open-materials', 'open-limit', 'open-fees']) {
+      assert.equal(await page.locator(`[data-testid=${id}]`).count(), 1, `guide page has [data-testid=${id}]`);
+    }
+    mkdirSync(shotDir, { recursive: true });
+    await page.screenshot({ path: join(shotDir, 'guide.png'), fullPage: true });
+    // Download the blank application form.
+    const link = page.locator('a[data-testid=download-form]').first();
+    assert.ok((await page.locator('a[data-testid=download-form]').count()) >= 1, 'a blank form to download');
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const file = join(tmp, 'form.xlsx');
+    await download.saveAs(file);
+    const name = download.suggestedFilename();
+    assert.ok(name.endsWith('.xlsx'), `the form is an XLSX file (got ${name})`);
+    const { statSync } = await import('node:fs');
+    assert.ok(statSync(file).size > 1000, 'the downloaded form is not empty');
+    log(`downloaded ${name} (${statSync(file).size} bytes)`);
+  });
+});

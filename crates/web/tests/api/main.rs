@@ -3,6 +3,7 @@
 
 mod auth;
 mod calendar;
+mod catalog_api;
 mod errors;
 mod ledger;
 mod organisations;

@@ -3,6 +3,7 @@
 //! PostgreSQL database that never run the same job twice.
 
 mod audit;
+mod catalog;
 mod durability;
 mod nodes;
 
@@ -45,6 +46,9 @@ fn every_verb_has_help() {
         vec!["audit", "checkpoint", "--help"],
         vec!["backup", "--help"],
         vec!["bootstrap", "--help"],
+        vec!["catalog", "import", "--help"],
+        vec!["catalog", "export", "--help"],
+        vec!["search", "reindex", "--help"],
     ] {
         let o = run(&verb);
         assert!(o.status.success(), "{verb:?} --help failed");
