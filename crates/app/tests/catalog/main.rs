@@ -563,3 +563,64 @@ async fn managers_act_only_on_their_subtree() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_demo_catalogue_finds_the_obvious_item_for_everyday_words() {
+    for db in backends().await {
+        let b = db.backend;
+        let app = world(&db).await;
+        let report = yiwang_app::demo::build_catalog(&app)
+            .await
+            .expect("demo catalogue");
+        assert!(report.items_created >= 200, "[{b}] {report:?}");
+        assert!(report.bundles >= 5, "[{b}]");
+        let s = stats::stats(&app.store).await.unwrap();
+        assert!(
+            s.by_type.iter().all(|t| t.count > 0),
+            "[{b}] every item type: {:?}",
+            s.by_type
+        );
+        assert!(s.departments >= 10, "[{b}] {} departments", s.departments);
+        let first =
+            |page: &search::SearchPage| (page.hits[0].kind.clone(), page.hits[0].name.clone());
+        for (q, kind, expect) in [
+            ("开饭店", "item", "食品经营许可"),
+            ("营业执照", "item", "设立登记"),
+            ("生孩子", "bundle", "新生儿出生"),
+            ("身份证丢了", "item", "居民身份证补领"),
+            ("施工许可", "item", "建筑工程施工许可"),
+            ("失业金", "item", "失业保险金"),
+            ("开公司", "bundle", "企业开办"),
+        ] {
+            let page = search::search(&app, q, &Filters::default(), 0, 10)
+                .await
+                .unwrap();
+            let (k, name) = first(&page);
+            assert_eq!(k, kind, "[{b}] {q}: {name}");
+            assert!(
+                name.contains(expect),
+                "[{b}] {q} → {name}, expected {expect}"
+            );
+        }
+        // Every published item shows all six openness elements.
+        let mut tx = app.store.read().await.unwrap();
+        for item in tx.list_items("").await.unwrap() {
+            if let Some(v) = item.published_version {
+                let row = tx.get_item_version(&item.id, v).await.unwrap().unwrap();
+                let body: ItemBody = serde_json::from_str(&row.body).unwrap();
+                assert!(
+                    body.six_openness_complete(),
+                    "[{b}] {} lacks an openness element",
+                    body.name
+                );
+            }
+        }
+        drop(tx);
+        let report = yiwang_app::audit::verify(&app.store, &app.platform_key().public_key_hex())
+            .await
+            .unwrap();
+        assert!(report.intact(), "[{b}] {:?}", report.findings.first());
+        app.store.close().await;
+        db.cleanup().await;
+    }
+}
