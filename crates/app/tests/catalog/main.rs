@@ -624,3 +624,41 @@ async fn the_demo_catalogue_finds_the_obvious_item_for_everyday_words() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn another_node_follows_the_catalogue_revision() {
+    for db in backends().await {
+        let b = db.backend;
+        let app = world(&db).await;
+        import_sample(&app).await;
+        // A second node on the same database builds its index at start.
+        let other = App::start(db.store().await).await.unwrap();
+        assert_eq!(
+            page_id(&other, "开饭店").await,
+            page_id(&app, "开饭店").await,
+            "[{b}]"
+        );
+        let cat = actor(&app, "catalog").await;
+        let id = page_id(&app, "开饭店").await;
+        items::change_status(&app, &cat, &id, ItemAction::Suspend)
+            .await
+            .unwrap();
+        // Until it syncs, the other node still has the item; after a sync it does not.
+        other.search_sync().await;
+        let page = search::search(&other, "开饭店", &Filters::default(), 0, 10)
+            .await
+            .unwrap();
+        assert!(
+            page.hits.iter().all(|h| h.id != id),
+            "[{b}] the other node followed the suspension"
+        );
+        assert_eq!(
+            other.search().index.revision(),
+            app.search().index.revision(),
+            "[{b}]"
+        );
+        other.store.close().await;
+        app.store.close().await;
+        db.cleanup().await;
+    }
+}
