@@ -31,8 +31,11 @@ impl Lcg {
     }
 }
 
-/// (department suffix, objects with their everyday aliases)
-const DEPTS: &[(&str, &[(&str, &[&str])])] = &[
+/// An object of a department's items, with its everyday aliases.
+type Object = (&'static str, &'static [&'static str]);
+
+/// (department suffix, objects)
+const DEPTS: &[(&str, &[Object])] = &[
     (
         "市场监督管理局",
         &[
@@ -132,7 +135,7 @@ fn body(i: usize, rng: &mut Lcg) -> (ItemBody, &'static str) {
             fees: vec![],
             online: rng.next() % 10 < 9,
             fully_online: false,
-            at_most_once: rng.next() % 2 == 0,
+            at_most_once: rng.next().is_multiple_of(2),
             handling_kind: HandlingKind::Promised,
             tongban: vec![],
             steps: vec![Step {

@@ -45,9 +45,8 @@ macro_rules! impl_catalog_tx {
             }
 
             async fn list_items(&mut self, path_prefix: &str) -> $crate::Result<Vec<$crate::catalog::CatalogItem>> {
-                let upper = format!("{path_prefix}\u{10FFFF}");
-                sqlx::query_as("SELECT i.id, i.code, i.org_id, i.base_item_id, i.name, i.item_type, i.status, i.latest_version, i.published_version, i.revision, i.created_at, i.updated_at FROM catalog_items i JOIN organisations o ON o.id = i.org_id WHERE o.path >= $1 AND o.path < $2 ORDER BY i.code, o.path")
-                    .bind(path_prefix).bind(upper).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+                sqlx::query_as("SELECT i.id, i.code, i.org_id, i.base_item_id, i.name, i.item_type, i.status, i.latest_version, i.published_version, i.revision, i.created_at, i.updated_at FROM catalog_items i JOIN organisations o ON o.id = i.org_id WHERE substr(o.path, 1, length($1)) = $1 ORDER BY i.code, o.path")
+                    .bind(path_prefix).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
             }
 
             async fn items_changed_since(&mut self, revision: i64, limit: i64) -> $crate::Result<Vec<$crate::catalog::CatalogItem>> {
@@ -170,9 +169,8 @@ macro_rules! impl_catalog_tx {
             }
 
             async fn open_questions(&mut self, path_prefix: &str, limit: i64) -> $crate::Result<Vec<$crate::catalog::Question>> {
-                let upper = format!("{path_prefix}\u{10FFFF}");
-                sqlx::query_as("SELECT q.id, q.item_id, q.asker_id, q.question, q.answer, q.answered_by, q.status, q.faq, q.created_at, q.answered_at FROM catalog_questions q JOIN catalog_items i ON i.id = q.item_id JOIN organisations o ON o.id = i.org_id WHERE q.status = 'open' AND o.path >= $1 AND o.path < $2 ORDER BY q.created_at LIMIT $3")
-                    .bind(path_prefix).bind(upper).bind(limit).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+                sqlx::query_as("SELECT q.id, q.item_id, q.asker_id, q.question, q.answer, q.answered_by, q.status, q.faq, q.created_at, q.answered_at FROM catalog_questions q JOIN catalog_items i ON i.id = q.item_id JOIN organisations o ON o.id = i.org_id WHERE q.status = 'open' AND substr(o.path, 1, length($1)) = $1 ORDER BY q.created_at LIMIT $2")
+                    .bind(path_prefix).bind(limit).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
             }
 
             async fn list_questions(&mut self) -> $crate::Result<Vec<$crate::catalog::Question>> {

@@ -56,11 +56,10 @@ macro_rules! impl_sql_tx {
             }
 
             async fn list_organisations(&mut self, path_prefix: &str) -> $crate::Result<Vec<$crate::Organisation>> {
-                // A prefix range rather than LIKE: paths hold no wildcards to escape and the
-                // index on path serves it on both backends.
-                let upper = format!("{path_prefix}\u{10FFFF}");
-                sqlx::query_as("SELECT id, name, name_en, kind, region_code, parent_id, path, credit_code, created_at, updated_at FROM organisations WHERE path >= $1 AND path < $2 ORDER BY path")
-                    .bind(path_prefix).bind(upper)
+                // A prefix test that does not depend on the database's collation (a range
+                // comparison would, and LIKE would need its wildcards escaped).
+                sqlx::query_as("SELECT id, name, name_en, kind, region_code, parent_id, path, credit_code, created_at, updated_at FROM organisations WHERE substr(path, 1, length($1)) = $1 ORDER BY path")
+                    .bind(path_prefix)
                     .fetch_all(&mut *self.inner).await.map_err($crate::map_err)
             }
 

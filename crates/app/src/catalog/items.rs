@@ -153,9 +153,9 @@ pub(crate) async fn insert_new_item(
 }
 
 /// Load an item the actor manages.
-async fn managed_item<'a>(
+async fn managed_item(
     tx: &mut Box<dyn Tx>,
-    actor: &'a Actor,
+    actor: &Actor,
     item_id: &str,
 ) -> AppResult<(CatalogItem, Organisation, Acting)> {
     let item = tx.get_item(item_id).await?.ok_or_else(not_found)?;

@@ -65,7 +65,7 @@ impl CatalogSearch {
             {
                 self.index.upsert(&[bundle_doc(&b.id, &b.org_id, body)])?;
             } else {
-                self.index.remove(&[b.id.clone()])?;
+                self.index.remove(std::slice::from_ref(&b.id))?;
             }
             if let Ok(body) = serde_json::from_str::<BundleBody>(&b.body) {
                 changed_codes.extend(body.item_codes);

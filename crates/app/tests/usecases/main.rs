@@ -1,0 +1,10 @@
+//! Use-case tests of yiwang-app on every backend `yiwang_testkit::backends()` yields (SQLite
+//! always, PostgreSQL when reachable — mandatory when `YIWANG_TEST_PG` is set).
+
+mod common;
+mod demo_audit;
+mod identity;
+mod jobs;
+mod permissions;
+mod prove;
+mod tamper;

@@ -1,0 +1,13 @@
+//! Store conformance: the same tests against every backend `yiwang_testkit::backends()` yields
+//! (SQLite always, PostgreSQL when reachable — mandatory when `YIWANG_TEST_PG` is set).
+
+mod backup;
+mod calendar;
+mod common;
+mod jobs;
+mod ledger;
+mod migrations;
+mod organisations;
+mod outbox;
+mod sessions;
+mod users;
