@@ -284,3 +284,27 @@ pub async fn published_bundles(
     }
     Ok(out)
 }
+
+/// Every bundle (any status) of the organisations the actor manages.
+pub async fn managed_bundles(
+    store: &Arc<dyn Store>,
+    actor: &Actor,
+) -> AppResult<Vec<(BundleRowData, BundleBody)>> {
+    let mut tx = store.read().await?;
+    let mut out = Vec::new();
+    for row in tx.list_bundles().await? {
+        let Some(org) = tx.get_organisation(&row.org_id).await? else {
+            continue;
+        };
+        let allowed = yiwang_core::access::authorize(
+            actor,
+            yiwang_core::access::Permission::ManageCatalog,
+            yiwang_core::access::Scope::Org(&org.path),
+        )
+        .is_ok();
+        if allowed && let Ok(body) = serde_json::from_str::<BundleBody>(&row.body) {
+            out.push((row, body));
+        }
+    }
+    Ok(out)
+}

@@ -323,16 +323,6 @@ async fn import_row(
             insert_new_item(tx, by, org, body, None).await?
         }
         Some(item) => {
-            // Keep files already attached to the same materials.
-            if let Some(v) = tx.get_item_version(&item.id, item.latest_version).await? {
-                let old = parse_body(&v)?;
-                for m in body.materials.iter_mut() {
-                    if let Some(o) = old.materials.iter().find(|o| o.name == m.name) {
-                        m.blank_form = m.blank_form.take().or(o.blank_form.clone());
-                        m.sample = m.sample.take().or(o.sample.clone());
-                    }
-                }
-            }
             report.versions_created += 1;
             save_in(tx, by, item, org, body).await?
         }

@@ -210,6 +210,16 @@ pub(crate) async fn save_in(
         .get_item_version(&item.id, item.latest_version)
         .await?
         .ok_or_else(|| AppError::Internal(format!("item {} lost its latest version", item.id)))?;
+    // Editors and import files carry no file columns: a material keeps the blank form and sample
+    // it had under the same name unless new ones are given.
+    let mut body = body;
+    let previous = parse_body(&latest)?;
+    for m in body.materials.iter_mut() {
+        if let Some(old) = previous.materials.iter().find(|o| o.name == m.name) {
+            m.blank_form = m.blank_form.take().or_else(|| old.blank_form.clone());
+            m.sample = m.sample.take().or_else(|| old.sample.clone());
+        }
+    }
     let now = now_micros();
     let new_version = latest.frozen == 1;
     let version = if new_version {
@@ -501,7 +511,7 @@ async fn version_view(
     })
 }
 
-/// Versions of an item (numbers, states, times) for its managers or, when published, anyone.
+/// The published (frozen) versions of an item: numbers and times, for everyone.
 pub async fn versions(store: &Arc<dyn Store>, item_id: &str) -> AppResult<Vec<ItemVersionRow>> {
     let mut tx = store.read().await?;
     tx.get_item(item_id).await?.ok_or_else(not_found)?;
@@ -509,6 +519,7 @@ pub async fn versions(store: &Arc<dyn Store>, item_id: &str) -> AppResult<Vec<It
         .list_item_versions(item_id)
         .await?
         .into_iter()
+        .filter(|v| v.frozen == 1)
         .map(|mut v| {
             v.body = String::new();
             v

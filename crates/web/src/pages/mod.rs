@@ -3,6 +3,8 @@
 //! the sign-in form.
 
 mod admin;
+mod catalog;
+mod hall;
 mod home;
 mod public;
 mod session;
@@ -56,6 +58,43 @@ pub fn router() -> Router<AppState> {
             "/admin/calendar",
             get(admin::calendar).post(admin::amend_calendar),
         )
+        .route("/hall", get(hall::home))
+        .route("/hall/search", get(hall::search))
+        .route("/hall/stats", get(hall::stats_page))
+        .route("/hall/items/{id}", get(hall::item))
+        .route("/hall/items/{id}/versions/{n}", get(hall::item_version))
+        .route("/hall/items/{id}/ask", post(hall::ask))
+        .route("/hall/bundles/{id}", get(hall::bundle))
+        .route("/hall/files/{id}", get(hall::download))
+        .route("/catalog", get(catalog::list))
+        .route(
+            "/catalog/import",
+            post(catalog::import_file)
+                .layer(axum::extract::DefaultBodyLimit::max(catalog::UPLOAD_LIMIT)),
+        )
+        .route("/catalog/export.csv", get(catalog::export_csv))
+        .route("/catalog/export.xlsx", get(catalog::export_xlsx))
+        .route(
+            "/catalog/items/new",
+            get(catalog::new_item).post(catalog::create_item),
+        )
+        .route(
+            "/catalog/items/{id}/edit",
+            get(catalog::edit_item).post(catalog::save_item),
+        )
+        .route("/catalog/items/{id}/status", post(catalog::change_status))
+        .route(
+            "/catalog/items/{id}/files",
+            post(catalog::upload_file)
+                .layer(axum::extract::DefaultBodyLimit::max(catalog::UPLOAD_LIMIT)),
+        )
+        .route("/catalog/items/{id}/claim", post(catalog::claim))
+        .route(
+            "/catalog/bundles",
+            get(catalog::bundles_list).post(catalog::save_bundle),
+        )
+        .route("/catalog/questions", get(catalog::questions_list))
+        .route("/catalog/questions/{id}/answer", post(catalog::answer))
 }
 
 async fn stylesheet() -> Response {

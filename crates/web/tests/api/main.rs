@@ -5,6 +5,7 @@ mod auth;
 mod calendar;
 mod catalog_api;
 mod errors;
+mod hall;
 mod ledger;
 mod organisations;
 mod pages;
