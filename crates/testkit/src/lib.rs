@@ -243,3 +243,75 @@ impl TestServer {
         self.app.store.close().await;
     }
 }
+
+/// A complete, valid service item for tests: the given code, name and aliases; a legal limit of 20
+/// working days (10 promised), an application form and an identity card as materials, no fee.
+pub fn sample_item(code: &str, name: &str, aliases: &[&str]) -> yiwang_core::catalog::ItemBody {
+    use yiwang_core::catalog::*;
+    let code = ItemCode::parse(code).expect("a valid item code");
+    ItemBody {
+        item_type: code.item_type(),
+        code,
+        name: name.into(),
+        aliases: aliases.iter().map(|s| s.to_string()).collect(),
+        level: Level::City,
+        legal_basis: vec![Basis {
+            title: "《中华人民共和国行政许可法》".into(),
+            article: "第十二条".into(),
+        }],
+        legal_limit_days: 20,
+        promised_limit_days: 10,
+        special_procedures: vec![],
+        materials: vec![
+            Material {
+                name: format!("{name}申请书"),
+                form: MaterialForm::Original,
+                count: 1,
+                required: true,
+                verified_online: false,
+                blank_form: None,
+                sample: None,
+            },
+            Material {
+                name: "居民身份证".into(),
+                form: MaterialForm::ELicence,
+                count: 1,
+                required: true,
+                verified_online: true,
+                blank_form: None,
+                sample: None,
+            },
+        ],
+        fees: vec![],
+        online: true,
+        fully_online: false,
+        at_most_once: true,
+        handling_kind: HandlingKind::Promised,
+        tongban: vec![],
+        steps: vec![
+            Step {
+                name: "受理".into(),
+                role: "window_officer".into(),
+                limit_days: 1,
+            },
+            Step {
+                name: "审查".into(),
+                role: "approving_officer".into(),
+                limit_days: 5,
+            },
+        ],
+        result_type: ResultType::Licence,
+        result_name: format!("{name}结果"),
+        delivery_modes: vec![DeliveryMode::Window],
+        conditions: "符合法定条件的申请人".into(),
+        description: String::new(),
+        consult_phone: "0527-84000000".into(),
+        complaint_phone: "12345".into(),
+        form_fields: vec![FormField {
+            key: "applicant_name".into(),
+            label: "申请人姓名".into(),
+            kind: "text".into(),
+            required: true,
+        }],
+    }
+}

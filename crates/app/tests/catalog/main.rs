@@ -16,71 +16,9 @@ use yiwang_search::Filters;
 use yiwang_testkit::{TestDb, backends};
 
 fn body(code: &str, name: &str, aliases: &[&str], item_type: ItemType) -> ItemBody {
-    ItemBody {
-        code: ItemCode::parse(code).unwrap(),
-        name: name.into(),
-        aliases: aliases.iter().map(|s| s.to_string()).collect(),
-        item_type,
-        level: Level::City,
-        legal_basis: vec![Basis {
-            title: "《中华人民共和国行政许可法》".into(),
-            article: "第十二条".into(),
-        }],
-        legal_limit_days: 20,
-        promised_limit_days: 10,
-        special_procedures: vec![],
-        materials: vec![
-            Material {
-                name: format!("{name}申请书"),
-                form: MaterialForm::Original,
-                count: 1,
-                required: true,
-                verified_online: false,
-                blank_form: None,
-                sample: None,
-            },
-            Material {
-                name: "居民身份证".into(),
-                form: MaterialForm::ELicence,
-                count: 1,
-                required: true,
-                verified_online: true,
-                blank_form: None,
-                sample: None,
-            },
-        ],
-        fees: vec![],
-        online: true,
-        fully_online: false,
-        at_most_once: true,
-        handling_kind: HandlingKind::Promised,
-        tongban: vec![],
-        steps: vec![
-            Step {
-                name: "受理".into(),
-                role: "window_officer".into(),
-                limit_days: 1,
-            },
-            Step {
-                name: "审查".into(),
-                role: "approving_officer".into(),
-                limit_days: 5,
-            },
-        ],
-        result_type: ResultType::Licence,
-        result_name: format!("{name}结果"),
-        delivery_modes: vec![DeliveryMode::Window],
-        conditions: "符合法定条件的申请人".into(),
-        description: String::new(),
-        consult_phone: "0527-84000000".into(),
-        complaint_phone: "12345".into(),
-        form_fields: vec![FormField {
-            key: "applicant_name".into(),
-            label: "申请人姓名".into(),
-            kind: "text".into(),
-            required: true,
-        }],
-    }
+    let b = yiwang_testkit::sample_item(code, name, aliases);
+    assert_eq!(b.item_type, item_type, "the code's type");
+    b
 }
 
 const MARKET: &str = "宿迁市市场监督管理局";

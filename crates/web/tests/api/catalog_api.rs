@@ -9,82 +9,28 @@ use yiwang_testkit::{TestServer, backends};
 
 use crate::{expect_error, get_as, send_json};
 
+/// The shared sample item with a fee, a special procedure and fully-online handling, so that
+/// every element shows up in the API.
 fn item(code: &str, name: &str, aliases: &[&str]) -> ItemBody {
-    ItemBody {
-        code: ItemCode::parse(code).unwrap(),
-        name: name.into(),
-        aliases: aliases.iter().map(|s| s.to_string()).collect(),
-        item_type: ItemCode::parse(code).unwrap().item_type(),
-        level: Level::City,
-        legal_basis: vec![Basis {
-            title: "《中华人民共和国行政许可法》".into(),
-            article: "第十二条".into(),
-        }],
-        legal_limit_days: 20,
-        promised_limit_days: 10,
-        special_procedures: vec![SpecialProcedure {
-            name: "现场核查".into(),
-            limit_days: 10,
-        }],
-        materials: vec![
-            Material {
-                name: format!("{name}申请书"),
-                form: MaterialForm::Original,
-                count: 1,
-                required: true,
-                verified_online: false,
-                blank_form: None,
-                sample: None,
-            },
-            Material {
-                name: "居民身份证".into(),
-                form: MaterialForm::ELicence,
-                count: 1,
-                required: true,
-                verified_online: true,
-                blank_form: None,
-                sample: None,
-            },
-        ],
-        fees: vec![Fee {
-            name: "工本费".into(),
-            amount: "20.00".parse().unwrap(),
-            basis: "价格主管部门文件".into(),
-        }],
-        online: true,
-        fully_online: true,
-        at_most_once: true,
-        handling_kind: HandlingKind::Promised,
-        tongban: vec![TongBan {
-            scope: TongBanScope::City,
-            mode: TongBanMode::FullyOnline,
-        }],
-        steps: vec![
-            Step {
-                name: "受理".into(),
-                role: "window_officer".into(),
-                limit_days: 1,
-            },
-            Step {
-                name: "审查".into(),
-                role: "approving_officer".into(),
-                limit_days: 5,
-            },
-        ],
-        result_type: ResultType::Licence,
-        result_name: "许可证".into(),
-        delivery_modes: vec![DeliveryMode::Window, DeliveryMode::ELicence],
-        conditions: "符合法定条件的申请人".into(),
-        description: "说明".into(),
-        consult_phone: "0527-84000000".into(),
-        complaint_phone: "12345".into(),
-        form_fields: vec![FormField {
-            key: "applicant_name".into(),
-            label: "申请人姓名".into(),
-            kind: "text".into(),
-            required: true,
-        }],
-    }
+    let mut b = yiwang_testkit::sample_item(code, name, aliases);
+    b.special_procedures = vec![SpecialProcedure {
+        name: "现场核查".into(),
+        limit_days: 10,
+    }];
+    b.fees = vec![Fee {
+        name: "工本费".into(),
+        amount: "20.00".parse().unwrap(),
+        basis: "价格主管部门文件".into(),
+    }];
+    b.fully_online = true;
+    b.tongban = vec![TongBan {
+        scope: TongBanScope::City,
+        mode: TongBanMode::FullyOnline,
+    }];
+    b.delivery_modes = vec![DeliveryMode::Window, DeliveryMode::ELicence];
+    b.result_name = "许可证".into();
+    b.description = "说明".into();
+    b
 }
 
 fn csv(rows: &[(ItemBody, bool)]) -> Vec<u8> {

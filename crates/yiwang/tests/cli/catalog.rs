@@ -7,48 +7,7 @@ use yiwang_testkit::{TempDir, backends};
 use crate::{run, stdout};
 
 fn item(code: &str, name: &str) -> ItemBody {
-    ItemBody {
-        code: ItemCode::parse(code).unwrap(),
-        name: name.into(),
-        aliases: vec!["开饭店".into()],
-        item_type: ItemCode::parse(code).unwrap().item_type(),
-        level: Level::City,
-        legal_basis: vec![Basis {
-            title: "《中华人民共和国食品安全法》".into(),
-            article: "第三十五条".into(),
-        }],
-        legal_limit_days: 10,
-        promised_limit_days: 5,
-        special_procedures: vec![],
-        materials: vec![Material {
-            name: "申请书".into(),
-            form: MaterialForm::Original,
-            count: 1,
-            required: true,
-            verified_online: false,
-            blank_form: None,
-            sample: None,
-        }],
-        fees: vec![],
-        online: true,
-        fully_online: false,
-        at_most_once: true,
-        handling_kind: HandlingKind::Promised,
-        tongban: vec![],
-        steps: vec![Step {
-            name: "受理".into(),
-            role: "window_officer".into(),
-            limit_days: 1,
-        }],
-        result_type: ResultType::Licence,
-        result_name: "许可证".into(),
-        delivery_modes: vec![DeliveryMode::Window],
-        conditions: "依法设立的市场主体".into(),
-        description: String::new(),
-        consult_phone: "0527-84000000".into(),
-        complaint_phone: "12345".into(),
-        form_fields: vec![],
-    }
+    yiwang_testkit::sample_item(code, name, &["开饭店"])
 }
 
 #[tokio::test]
