@@ -1,14 +1,9 @@
 //! Catalogue statistics for the hall: items by type, and the shares online, fully online and
 //! at-most-one-visit (the figures the source documents report, e.g. Qianjiang's 94.39% online).
 
-use std::sync::Arc;
-
+use crate::{App, AppResult};
 use serde::Serialize;
 use yiwang_core::catalog::{ItemStatus, ItemType};
-use yiwang_store::Store;
-
-use super::items::parse_body;
-use crate::AppResult;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TypeCount {
@@ -41,49 +36,69 @@ fn share(n: u64, total: u64) -> f64 {
     }
 }
 
-pub async fn stats(store: &Arc<dyn Store>) -> AppResult<CatalogStats> {
-    let mut tx = store.read().await?;
-    let items = tx.list_items("").await?;
-    let mut by_type: Vec<TypeCount> = ItemType::ALL
+/// The figures, read from the node's search index (which holds exactly the published items and
+/// bundles), so that the hall's statistics cost a few index counts rather than a catalogue scan.
+pub async fn stats(app: &App) -> AppResult<CatalogStats> {
+    use yiwang_search::{DocKind, Filters};
+    let index = &app.search().index;
+    let count = |flags: &[&str]| -> AppResult<u64> {
+        let f = Filters {
+            kind: Some(DocKind::Item),
+            flags: flags.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        Ok(index.search("", &f, 0, 0)?.total as u64)
+    };
+    let items = index.search(
+        "",
+        &Filters {
+            kind: Some(DocKind::Item),
+            ..Default::default()
+        },
+        0,
+        0,
+    )?;
+    let total = items.total as u64;
+    let by_type = ItemType::ALL
         .iter()
         .map(|t| TypeCount {
             item_type: t.as_str().into(),
             label: t.label_zh().into(),
-            count: 0,
+            count: items
+                .facets
+                .item_type
+                .iter()
+                .find(|(label, _)| label == t.label_zh())
+                .map(|(_, n)| *n)
+                .unwrap_or(0),
         })
         .collect();
-    let (mut total, mut online, mut fully, mut once, mut immediate) = (0, 0, 0, 0, 0);
-    let mut departments = std::collections::HashSet::new();
-    for item in items
-        .iter()
-        .filter(|i| i.status == ItemStatus::Published.as_str())
-    {
-        let Some(v) = item.published_version else {
-            continue;
-        };
-        let Some(row) = tx.get_item_version(&item.id, v).await? else {
-            continue;
-        };
-        let body = parse_body(&row)?;
-        total += 1;
-        departments.insert(item.org_id.clone());
-        if let Some(t) = by_type
-            .iter_mut()
-            .find(|t| t.item_type == body.item_type.as_str())
-        {
-            t.count += 1;
-        }
-        online += u64::from(body.online);
-        fully += u64::from(body.fully_online);
-        once += u64::from(body.at_most_once);
-        immediate += u64::from(body.handling_kind == yiwang_core::catalog::HandlingKind::Immediate);
-    }
-    let bundles = tx
-        .list_bundles()
+    let (online, fully, once, immediate) = (
+        count(&["online"])?,
+        count(&["fully_online"])?,
+        count(&["at_most_once"])?,
+        count(&["immediate"])?,
+    );
+    let bundles = index
+        .search(
+            "",
+            &Filters {
+                kind: Some(DocKind::Bundle),
+                ..Default::default()
+            },
+            0,
+            0,
+        )?
+        .total as u64;
+    let mut tx = app.store.read().await?;
+    let departments = tx
+        .list_items("")
         .await?
         .iter()
-        .filter(|b| b.status == ItemStatus::Published.as_str())
-        .count() as u64;
+        .filter(|i| i.status == ItemStatus::Published.as_str())
+        .map(|i| i.org_id.as_str())
+        .collect::<std::collections::HashSet<_>>()
+        .len() as u64;
     Ok(CatalogStats {
         published_items: total,
         by_type,
@@ -91,7 +106,7 @@ pub async fn stats(store: &Arc<dyn Store>) -> AppResult<CatalogStats> {
         fully_online: fully,
         at_most_once: once,
         immediate,
-        departments: departments.len() as u64,
+        departments,
         bundles,
         online_share: share(online, total),
         fully_online_share: share(fully, total),

@@ -158,7 +158,7 @@ async fn import_publishes_and_search_follows_the_lifecycle() {
         };
         let page = search::search(&app, "", &f, 0, 10).await.unwrap();
         assert_eq!(page.total, 1, "[{b}]");
-        let s = stats::stats(&app.store).await.unwrap();
+        let s = stats::stats(&app).await.unwrap();
         assert_eq!(s.published_items, 4, "[{b}]");
         assert_eq!(s.online_share, 100.0, "[{b}]");
         // Forms were generated for the application forms and are downloadable.
@@ -512,7 +512,7 @@ async fn the_demo_catalogue_finds_the_obvious_item_for_everyday_words() {
             .expect("demo catalogue");
         assert!(report.items_created >= 200, "[{b}] {report:?}");
         assert!(report.bundles >= 5, "[{b}]");
-        let s = stats::stats(&app.store).await.unwrap();
+        let s = stats::stats(&app).await.unwrap();
         assert!(
             s.by_type.iter().all(|t| t.count > 0),
             "[{b}] every item type: {:?}",

@@ -512,7 +512,7 @@ pub async fn bundle_status(
 #[utoipa::path(get, path = "/api/v1/catalog/stats", tag = "catalog",
     responses((status = 200, body = CatalogStats)))]
 pub async fn catalog_stats(State(state): State<AppState>) -> Result<Json<CatalogStats>, ApiError> {
-    Ok(Json(stats::stats(&state.app.store).await?))
+    Ok(Json(stats::stats(&state.app).await?))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -151,7 +151,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap, viewer: Vie
         Ok(b) => b,
         Err(e) => return app_error_page(e, i, Nav::of(&viewer)),
     };
-    let st = match stats::stats(store).await {
+    let st = match stats::stats(&state.app).await {
         Ok(s) => s,
         Err(e) => return app_error_page(e, i, Nav::of(&viewer)),
     };
@@ -1067,7 +1067,7 @@ pub async fn stats_page(
     viewer: Viewer,
 ) -> Response {
     let i = I18n::from_headers(&headers);
-    let s = match stats::stats(&state.app.store).await {
+    let s = match stats::stats(&state.app).await {
         Ok(s) => s,
         Err(e) => return app_error_page(e, i, Nav::of(&viewer)),
     };
