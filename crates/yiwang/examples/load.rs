@@ -12,11 +12,23 @@
 use std::time::{Duration, Instant};
 
 const QUERIES: &[&str] = &[
-    "开饭店", "营业执照", "生孩子", "身份证丢了", "施工许可", "失业金", "过户", "开公司", "公积金", "行医",
+    "开饭店",
+    "营业执照",
+    "生孩子",
+    "身份证丢了",
+    "施工许可",
+    "失业金",
+    "过户",
+    "开公司",
+    "公积金",
+    "行医",
 ];
 
 fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
 }
 
 fn pct(sorted: &[Duration], p: f64) -> f64 {
@@ -26,7 +38,12 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1000.0
 }
 
-async fn phase(base: &str, search: bool, seconds: u64, concurrency: usize) -> (Vec<Duration>, usize) {
+async fn phase(
+    base: &str,
+    search: bool,
+    seconds: u64,
+    concurrency: usize,
+) -> (Vec<Duration>, usize) {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
@@ -75,16 +92,31 @@ async fn phase(base: &str, search: bool, seconds: u64, concurrency: usize) -> (V
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let base = arg(&args, "--url").unwrap_or_else(|| "http://127.0.0.1:8080".into());
-    let seconds: u64 = arg(&args, "--seconds").and_then(|v| v.parse().ok()).unwrap_or(10).min(300);
-    let concurrency: usize = arg(&args, "--concurrency").and_then(|v| v.parse().ok()).unwrap_or(8).clamp(1, 256);
-    let host = base.split("://").nth(1).unwrap_or("").split(['/', ':']).next().unwrap_or("");
+    let seconds: u64 = arg(&args, "--seconds")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10)
+        .min(300);
+    let concurrency: usize = arg(&args, "--concurrency")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8)
+        .clamp(1, 256);
+    let host = base
+        .split("://")
+        .nth(1)
+        .unwrap_or("")
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("");
     if !["127.0.0.1", "localhost", "[", ""].contains(&host) && !host.starts_with("127.") {
         eprintln!("refusing to load {base}: this driver only targets loopback addresses");
         std::process::exit(2);
     }
     println!("{base}: {concurrency} concurrent clients, {seconds} s per phase");
     let mut rows = Vec::new();
-    for (label, search) in [("GET /healthz (baseline)", false), ("GET /api/v1/catalog/search", true)] {
+    for (label, search) in [
+        ("GET /healthz (baseline)", false),
+        ("GET /api/v1/catalog/search", true),
+    ] {
         let (times, errors) = phase(&base, search, seconds, concurrency).await;
         let rps = times.len() as f64 / seconds as f64;
         println!(

@@ -1593,6 +1593,8 @@ pub struct BundleLine {
     pub items: usize,
     pub days: u32,
     pub department: String,
+    pub status: String,
+    pub published: bool,
 }
 
 pub struct BundleFormValues {
@@ -1650,6 +1652,10 @@ async fn bundles_page(
             items: body.item_codes.len(),
             days: body.promised_limit_days,
             department: names.get(row.org_id.as_str()).copied().unwrap_or("").into(),
+            status: ItemStatus::parse(&row.status)
+                .map(|st| i.t(st.label_zh(), st.label_en()).to_string())
+                .unwrap_or_else(|| row.status.clone()),
+            published: row.status == ItemStatus::Published.as_str(),
         })
         .collect();
     let selected = if org.is_empty() {
@@ -2065,5 +2071,74 @@ mod tests {
         );
         assert_eq!(bare("line 2, column code: bad"), "bad");
         assert_eq!(bare("plain"), "plain");
+    }
+}
+
+#[derive(Deserialize)]
+pub struct BundleStatusForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    status: String,
+}
+
+/// Publish or suspend a bundle from the list.
+pub async fn bundle_status(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    form: Result<Form<BundleStatusForm>, FormRejection>,
+) -> Response {
+    let signed = match require(&viewer) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let i = I18n::from_headers(&headers);
+    let form = form.map(|Form(f)| f).unwrap_or(BundleStatusForm {
+        csrf: String::new(),
+        status: String::new(),
+    });
+    if let Err(r) = check_csrf(signed, &form.csrf, i, Nav::of(&viewer)) {
+        return r;
+    }
+    let status = match form.status.as_str() {
+        "published" => ItemStatus::Published,
+        "suspended" => ItemStatus::Suspended,
+        _ => {
+            return bundles_page(
+                &state,
+                i,
+                &viewer,
+                signed,
+                StatusCode::BAD_REQUEST,
+                String::new(),
+                empty_bundle_form(),
+                None,
+                Some(i.t("未知的状态", "Unknown status").into()),
+                Vec::new(),
+            )
+            .await;
+        }
+    };
+    match bundles::set_bundle_status(&state.app, &signed.actor, &id, status).await {
+        Ok(_) => see_other("/catalog/bundles"),
+        Err(yiwang_app::AppError::Problem(p)) => {
+            let st = crate::error::status_of(p.kind);
+            bundles_page(
+                &state,
+                i,
+                &viewer,
+                signed,
+                st,
+                String::new(),
+                empty_bundle_form(),
+                None,
+                Some(i.t(&p.message, &p.message_en).to_string()),
+                Vec::new(),
+            )
+            .await
+        }
+        Err(e) => app_error_page(e, i, Nav::of(&viewer)),
     }
 }

@@ -93,6 +93,7 @@ pub fn router() -> Router<AppState> {
             "/catalog/bundles",
             get(catalog::bundles_list).post(catalog::save_bundle),
         )
+        .route("/catalog/bundles/{id}/status", post(catalog::bundle_status))
         .route("/catalog/questions", get(catalog::questions_list))
         .route("/catalog/questions/{id}/answer", post(catalog::answer))
 }

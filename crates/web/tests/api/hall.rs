@@ -732,3 +732,63 @@ async fn an_import_with_one_bad_row_imports_nothing_and_lists_the_row() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_manager_suspends_and_republishes_a_life_event() {
+    for db in backends().await {
+        let b = db.backend;
+        let s = TestServer::start(&db).await;
+        hall(&s).await;
+        let (c, csrf) = sign_in(&s, b, "catalog").await;
+        let (st, html) = page(&c, &s, "/catalog/bundles").await;
+        assert_eq!(st, 200, "[{b}]");
+        let id = link_after(&html, ">企业开办一件事", "/hall/bundles/").expect("LE001 listed");
+        let action = format!("/catalog/bundles/{id}/status");
+        assert!(
+            html.contains(&format!("action=\"{action}\"")),
+            "[{b}] status buttons"
+        );
+        let r = c
+            .post(s.url(&action))
+            .form(&[("_csrf", "nope"), ("status", "suspended")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "[{b}] csrf");
+        let r = c
+            .post(s.url(&action))
+            .form(&[("_csrf", csrf.as_str()), ("status", "suspended")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "[{b}]");
+        let (st, _) = page(&s.new_client(), &s, &format!("/hall/bundles/{id}")).await;
+        assert_eq!(st, 404, "[{b}] a suspended life event leaves the hall");
+        let (_, html) = page(&c, &s, "/catalog/bundles").await;
+        assert!(html.contains("暂停办理"), "[{b}] listed as suspended");
+        let r = c
+            .post(s.url(&action))
+            .form(&[("_csrf", csrf.as_str()), ("status", "published")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "[{b}]");
+        let (st, _) = page(&s.new_client(), &s, &format!("/hall/bundles/{id}")).await;
+        assert_eq!(st, 200, "[{b}] republished");
+        let window = sign_in(&s, b, "window").await;
+        let r = window
+            .0
+            .post(s.url(&action))
+            .form(&[("_csrf", window.1.as_str()), ("status", "suspended")])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.status() == 403 || r.status() == 404,
+            "[{b}] a window officer cannot: {}",
+            r.status()
+        );
+        s.stop().await;
+        db.cleanup().await;
+    }
+}
