@@ -169,6 +169,16 @@ pub fn path_within(path: &str, ancestor: &str) -> bool {
     path.starts_with(ancestor)
 }
 
+/// `/a/b/c/` → `/a/b/`: the path of the organisation above (the subtree of an organisation's
+/// region — its siblings and everything below them).
+pub fn parent_path(path: &str) -> String {
+    let trimmed = path.trim_end_matches('/');
+    match trimmed.rfind('/') {
+        Some(i) => trimmed[..=i].to_string(),
+        None => "/".into(),
+    }
+}
+
 /// The single permission decision. Returns the grant that allowed the action (recorded in the
 /// ledger as the acting role and organisation) or `forbidden`.
 pub fn authorize<'a>(
@@ -188,6 +198,15 @@ pub fn authorize<'a>(
             }
         })
         .ok_or_else(Problem::forbidden)
+}
+
+/// The actor's grants that allow `permission` in their own organisation (e.g. "the
+/// organisations whose catalogue this person manages").
+pub fn grants_allowing(actor: &Actor, permission: Permission) -> impl Iterator<Item = &Grant> {
+    actor
+        .grants
+        .iter()
+        .filter(move |g| authorize(actor, permission, Scope::Org(&g.org_path)).is_ok())
 }
 
 /// The organisation paths whose subtrees the actor may see (for listing queries).
@@ -319,6 +338,12 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn parent_paths() {
+        assert_eq!(parent_path("/a/b/c/"), "/a/b/");
+        assert_eq!(parent_path("/a/"), "/");
     }
 
     #[test]

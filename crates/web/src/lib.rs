@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod download;
 pub mod error;
 pub mod i18n;
 pub mod observe;

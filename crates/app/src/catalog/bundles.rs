@@ -24,21 +24,13 @@ fn not_found() -> Problem {
     Problem::not_found("一件事", "Life-event bundle")
 }
 
-fn region_root(org: &Organisation) -> String {
-    let trimmed = org.path.trim_end_matches('/');
-    match trimmed.rfind('/') {
-        Some(i) => trimmed[..=i].to_string(),
-        None => "/".into(),
-    }
-}
-
 /// Resolve the bundle's item codes to published items in the bundle's region.
 pub(crate) async fn resolve_items(
     tx: &mut Box<dyn Tx>,
     org: &Organisation,
     body: &BundleBody,
 ) -> AppResult<Vec<(CatalogItem, Organisation, ItemBody)>> {
-    let root = region_root(org);
+    let root = yiwang_core::access::parent_path(&org.path);
     let mut out = Vec::new();
     let mut missing = Vec::new();
     for code in &body.item_codes {

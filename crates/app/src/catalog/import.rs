@@ -30,6 +30,21 @@ pub enum Format {
 }
 
 impl Format {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+
+    /// The file name of an export in this format.
+    pub fn export_filename(self) -> &'static str {
+        match self {
+            Format::Csv => "catalog.csv",
+            Format::Xlsx => "catalog.xlsx",
+        }
+    }
+
     /// By file name, or by content (XLSX files are ZIP archives).
     pub fn detect(filename: &str, bytes: &[u8]) -> Format {
         if filename.to_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
@@ -161,6 +176,13 @@ pub async fn import(
     bundles: Option<&Grid>,
     opts: ImportOptions<'_>,
 ) -> AppResult<ImportReport> {
+    if let Some(a) = actor
+        && access::grants_allowing(a, Permission::ManageCatalog)
+            .next()
+            .is_none()
+    {
+        return Err(Problem::forbidden().into());
+    }
     let (rows, mut errors) = parse_items_all(items);
     let bundle_rows = match bundles {
         Some(g) if g.len() > 1 => match parse_bundles(g) {
@@ -332,6 +354,14 @@ async fn import_row(
         report.published += 1;
     }
     Ok(())
+}
+
+/// Export what the actor manages (the subtree of its first catalogue-management grant).
+pub async fn export_managed(store: &Arc<dyn Store>, actor: &Actor) -> AppResult<(Grid, Grid)> {
+    let grant = access::grants_allowing(actor, Permission::ManageCatalog)
+        .next()
+        .ok_or_else(Problem::forbidden)?;
+    export(store, &grant.org_path, None).await
 }
 
 /// The catalogue as grids of the layout: the newest version of every item (with its status) and

@@ -400,8 +400,10 @@ pub async fn claim_item(
         .ok_or_else(not_found)?;
     let (grant, org) = manage_grant(&mut tx, actor, &req.org_id).await?;
     if org.id == base_org.id
-        || !org.path.starts_with(&parent_path(&base_org.path))
-        || org.path == parent_path(&base_org.path)
+        || !org
+            .path
+            .starts_with(&yiwang_core::access::parent_path(&base_org.path))
+        || org.path == yiwang_core::access::parent_path(&base_org.path)
     {
         return Err(Problem::invalid(
             "catalog.claim_scope",
@@ -441,15 +443,6 @@ pub async fn claim_item(
     tx.commit().await?;
     app.search_sync().await;
     Ok(view)
-}
-
-/// `/a/b/c/` → `/a/b/`: the organisation above, whose subtree is the item's region.
-fn parent_path(path: &str) -> String {
-    let trimmed = path.trim_end_matches('/');
-    match trimmed.rfind('/') {
-        Some(i) => trimmed[..=i].to_string(),
-        None => "/".into(),
-    }
 }
 
 /// The published version of an item, for everyone (the hall). Suspended items stay readable.
@@ -546,29 +539,12 @@ pub async fn managed_view(
 pub async fn managed_items(store: &Arc<dyn Store>, actor: &Actor) -> AppResult<Vec<CatalogItem>> {
     let mut tx = store.read().await?;
     let mut out: Vec<CatalogItem> = Vec::new();
-    for g in &actor.grants {
-        if yiwang_core::access::authorize(
-            actor,
-            yiwang_core::access::Permission::ManageCatalog,
-            yiwang_core::access::Scope::Org(&g.org_path),
-        )
-        .is_ok()
-        {
-            out.extend(tx.list_items(&g.org_path).await?);
-        }
+    for g in
+        yiwang_core::access::grants_allowing(actor, yiwang_core::access::Permission::ManageCatalog)
+    {
+        out.extend(tx.list_items(&g.org_path).await?);
     }
     out.sort_by(|a, b| a.code.cmp(&b.code).then(a.org_id.cmp(&b.org_id)));
     out.dedup_by(|a, b| a.id == b.id);
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parent_path;
-
-    #[test]
-    fn parent_paths() {
-        assert_eq!(parent_path("/a/b/c/"), "/a/b/");
-        assert_eq!(parent_path("/a/"), "/");
-    }
 }

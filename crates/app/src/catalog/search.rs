@@ -312,3 +312,10 @@ pub async fn search(
         levels: facet(result.facets.level),
     })
 }
+
+/// Rebuild this node's index from the database (platform administrators).
+pub async fn reindex(app: &crate::App, actor: &yiwang_core::access::Actor) -> AppResult<u64> {
+    use yiwang_core::access::{Permission, Scope, authorize};
+    authorize(actor, Permission::ManagePlatform, Scope::Platform)?;
+    app.search().rebuild(&app.store).await
+}

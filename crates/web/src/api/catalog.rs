@@ -3,8 +3,8 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use yiwang_app::catalog::bundles::{self, BundleView};
@@ -15,13 +15,13 @@ use yiwang_app::catalog::questions::{self, QueuedQuestion};
 use yiwang_app::catalog::search::{self, SearchPage};
 use yiwang_app::catalog::stats::{self, CatalogStats};
 use yiwang_core::Problem;
-use yiwang_core::access::{self as access_rules, Permission, Scope};
 use yiwang_core::catalog::{BundleBody, ItemAction, ItemBody, ItemStatus};
 use yiwang_store::{BundleRowData, CatalogItem, ItemVersionRow, Question};
 
 use super::extract::{Json, Path, Query};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::download::{Cache, attachment};
 use crate::error::{ApiError, ErrorBody};
 
 #[derive(Deserialize, IntoParams)]
@@ -294,36 +294,12 @@ pub async fn download_file(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let f = files::download(&state.app.store, &id).await?;
-    Ok(file_response(&f.filename, &f.content_type, f.content))
-}
-
-/// A download with a safe, UTF-8 file name.
-pub fn file_response(filename: &str, content_type: &str, content: Vec<u8>) -> Response {
-    let encoded: String = filename
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        header::CONTENT_TYPE,
-        content_type
-            .parse()
-            .unwrap_or(header::HeaderValue::from_static("application/octet-stream")),
-    );
-    if let Ok(v) = format!("attachment; filename*=UTF-8''{encoded}").parse() {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        header::HeaderValue::from_static("nosniff"),
-    );
-    (headers, content).into_response()
+    Ok(attachment(
+        &f.filename,
+        &f.content_type,
+        f.content,
+        Cache::Public,
+    ))
 }
 
 /// Published FAQs of an item. Public.
@@ -533,16 +509,6 @@ pub async fn import_file(
     Query(p): Query<ImportParams>,
     body: Bytes,
 ) -> Result<Json<ImportReport>, ApiError> {
-    if !caller.actor.grants.iter().any(|g| {
-        access_rules::authorize(
-            &caller.actor,
-            Permission::ManageCatalog,
-            Scope::Org(&g.org_path),
-        )
-        .is_ok()
-    }) {
-        return Err(Problem::forbidden().into());
-    }
     let format = match p.format.as_deref() {
         Some("xlsx") => Format::Xlsx,
         Some("csv") => Format::Csv,
@@ -575,33 +541,19 @@ pub async fn export_file(
     caller: Caller,
     Query(p): Query<ExportParams>,
 ) -> Result<Response, ApiError> {
-    let grant = caller
-        .actor
-        .grants
-        .iter()
-        .find(|g| {
-            access_rules::authorize(
-                &caller.actor,
-                Permission::ManageCatalog,
-                Scope::Org(&g.org_path),
-            )
-            .is_ok()
-        })
-        .ok_or_else(Problem::forbidden)?;
     let (items_grid, bundles_grid) =
-        import::export(&state.app.store, &grant.org_path, None).await?;
-    Ok(match p.format.as_deref() {
-        Some("xlsx") => file_response(
-            "catalog.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            import::write_grid(Format::Xlsx, &items_grid, &bundles_grid),
-        ),
-        _ => file_response(
-            "catalog.csv",
-            "text/csv; charset=utf-8",
-            import::write_grid(Format::Csv, &items_grid, &bundles_grid),
-        ),
-    })
+        import::export_managed(&state.app.store, &caller.actor).await?;
+    let format = if p.format.as_deref() == Some("xlsx") {
+        Format::Xlsx
+    } else {
+        Format::Csv
+    };
+    Ok(attachment(
+        format.export_filename(),
+        format.content_type(),
+        import::write_grid(format, &items_grid, &bundles_grid),
+        Cache::NoStore,
+    ))
 }
 
 /// Items the caller manages (all statuses).
@@ -630,7 +582,6 @@ pub async fn reindex(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Reindexed>, ApiError> {
-    access_rules::authorize(&caller.actor, Permission::ManagePlatform, Scope::Platform)?;
-    let documents = state.app.search().rebuild(&state.app.store).await?;
+    let documents = search::reindex(&state.app, &caller.actor).await?;
     Ok(Json(Reindexed { documents }))
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yiwang_app::catalog::files::FileRole;
@@ -16,7 +16,7 @@ use yiwang_app::catalog::import::{Format, ImportOptions, ImportReport};
 use yiwang_app::catalog::items::ClaimRequest;
 use yiwang_app::catalog::{bundles, files, import, items, questions};
 use yiwang_core::Problem;
-use yiwang_core::access::{self, Permission, Role, Scope};
+use yiwang_core::access::{self, Permission, Scope};
 use yiwang_core::catalog::lifecycle::next_status;
 use yiwang_core::catalog::table::{COLUMNS, format_item, parse_items};
 use yiwang_core::catalog::{
@@ -29,6 +29,7 @@ use super::hall::{not_found_page, problem_of};
 use super::{Nav, app_error_page, check_csrf, error_page, render, require};
 use crate::AppState;
 use crate::auth::{SignedIn, Viewer};
+use crate::download::{Cache, attachment};
 use crate::i18n::I18n;
 
 /// Largest import file or material file accepted through the pages (the use cases check their
@@ -52,10 +53,9 @@ fn see_other(to: &str) -> Response {
 }
 
 fn may_manage(signed: &SignedIn) -> bool {
-    let a = &signed.actor;
-    a.grants
-        .iter()
-        .any(|g| access::authorize(a, Permission::ManageCatalog, Scope::Org(&g.org_path)).is_ok())
+    access::grants_allowing(&signed.actor, Permission::ManageCatalog)
+        .next()
+        .is_some()
 }
 
 /// The organisations whose catalogue the viewer manages.
@@ -599,43 +599,13 @@ async fn export(
         Err(r) => return r,
     };
     let i = I18n::from_headers(headers);
-    let a = &signed.actor;
-    let grant = a
-        .grants
-        .iter()
-        .find(|g| g.role == Role::CatalogueManager)
-        .or_else(|| {
-            a.grants.iter().find(|g| {
-                access::authorize(a, Permission::ManageCatalog, Scope::Org(&g.org_path)).is_ok()
-            })
-        });
-    let Some(grant) = grant else {
-        return forbidden(i, Nav::of(viewer));
-    };
-    match import::export(&state.app.store, &grant.org_path, None).await {
-        Ok((items, bundles)) => {
-            let bytes = import::write_grid(format, &items, &bundles);
-            let (ct, name) = match format {
-                Format::Csv => ("text/csv; charset=utf-8", "catalog.csv"),
-                Format::Xlsx => (
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    "catalog.xlsx",
-                ),
-            };
-            (
-                [
-                    (header::CONTENT_TYPE, ct.to_string()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{name}\""),
-                    ),
-                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-                    (header::CACHE_CONTROL, "no-store".to_string()),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
+    match import::export_managed(&state.app.store, &signed.actor).await {
+        Ok((items, bundles)) => attachment(
+            format.export_filename(),
+            format.content_type(),
+            import::write_grid(format, &items, &bundles),
+            Cache::NoStore,
+        ),
         Err(e) => app_error_page(e, i, Nav::of(viewer)),
     }
 }

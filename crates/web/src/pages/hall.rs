@@ -4,7 +4,7 @@
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yiwang_app::AppError;
@@ -18,23 +18,14 @@ use yiwang_search::{DocKind, Filters};
 use super::{Nav, app_error_page, check_csrf, error_page, render, require};
 use crate::AppState;
 use crate::auth::Viewer;
+use crate::download::{Cache, attachment};
 use crate::i18n::I18n;
 
 /// Results per search page.
 const PAGE_SIZE: usize = 20;
 
 /// Percent-encode a URL component (everything but RFC 3986 unreserved characters).
-pub(super) fn enc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub(super) use crate::download::percent_encode as enc;
 
 /// A use-case problem to show on the page itself, or the error page for internal failures.
 #[expect(
@@ -1101,19 +1092,7 @@ pub async fn download(
 ) -> Response {
     let i = I18n::from_headers(&headers);
     match files::download(&state.app.store, &id).await {
-        Ok(f) => (
-            [
-                (header::CONTENT_TYPE, f.content_type.clone()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename*=UTF-8''{}", enc(&f.filename)),
-                ),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-                (header::CACHE_CONTROL, "public, max-age=300".to_string()),
-            ],
-            f.content,
-        )
-            .into_response(),
+        Ok(f) => attachment(&f.filename, &f.content_type, f.content, Cache::Public),
         Err(e) => match problem_of(e, i, Nav::of(&viewer)) {
             Ok(_) => error_page(
                 i,

@@ -463,3 +463,136 @@ async fn consultation_and_bundles() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn bundle_and_claim_endpoints_refuse_bad_input() {
+    for db in backends().await {
+        let b = db.backend;
+        let s = TestServer::start(&db).await;
+        yiwang_app::demo::build(&s.app).await.unwrap();
+        let cat = s.token("catalog", yiwang_app::demo::DEMO_PASSWORD).await;
+        let window = s.token("window", yiwang_app::demo::DEMO_PASSWORD).await;
+        send_json(b, import_csv(&s, &cat, csv(&catalogue())).await).await;
+        let centre = {
+            let mut tx = s.app.store.read().await.unwrap();
+            tx.list_organisations("")
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|o| o.name == "宿迁市政务服务中心")
+                .unwrap()
+                .id
+        };
+        let bundle = |items: Vec<&str>| {
+            serde_json::json!({ "org_id": centre, "publish": true, "body": {
+                "code": "LE009", "name": "测试一件事", "aliases": [], "description": "",
+                "item_codes": items, "promised_limit_days": 5 } })
+        };
+        let save = |token: &str, body: serde_json::Value| {
+            s.new_client()
+                .post(s.url("/api/v1/catalog/bundles"))
+                .bearer_auth(token)
+                .json(&body)
+        };
+        expect_error(
+            b,
+            save(&cat, bundle(vec!["011000201000"])),
+            422,
+            "catalog.invalid",
+        )
+        .await;
+        expect_error(
+            b,
+            save(&cat, bundle(vec!["011000201000", "019999999000"])),
+            422,
+            "bundle.items_missing",
+        )
+        .await;
+        expect_error(
+            b,
+            save(&window, bundle(vec!["011000201000", "011000101000"])),
+            403,
+            "forbidden",
+        )
+        .await;
+        expect_error(
+            b,
+            s.new_client()
+                .post(s.url("/api/v1/catalog/bundles"))
+                .bearer_auth(&cat)
+                .json(&serde_json::json!({"org_id": centre})),
+            400,
+            "request.invalid_fields",
+        )
+        .await;
+        let (st, row) =
+            send_json(b, save(&cat, bundle(vec!["011000201000", "011000101000"]))).await;
+        assert_eq!(st, 200, "[{b}] {row}");
+        let id = row["id"].as_str().unwrap().to_string();
+        let status = |token: &str, v: &str| {
+            s.new_client()
+                .post(s.url(&format!("/api/v1/catalog/bundles/{id}/status")))
+                .bearer_auth(token)
+                .json(&serde_json::json!({ "status": v }))
+        };
+        expect_error(b, status(&cat, "gone"), 422, "bundle.status").await;
+        expect_error(b, status(&window, "suspended"), 403, "forbidden").await;
+        expect_error(
+            b,
+            s.new_client()
+                .post(s.url("/api/v1/catalog/bundles/nope/status"))
+                .bearer_auth(&cat)
+                .json(&serde_json::json!({"status": "suspended"})),
+            404,
+            "not_found",
+        )
+        .await;
+        let (st, _) = send_json(b, status(&cat, "suspended")).await;
+        assert_eq!(st, 200, "[{b}]");
+        expect_error(
+            b,
+            s.new_client().get(s.url("/api/v1/catalog/bundles/LE009")),
+            404,
+            "not_found",
+        )
+        .await;
+
+        // Claiming: beyond the legal limit, outside the region, unknown item.
+        let (_, page) = send_json(
+            b,
+            s.new_client().get(s.url("/api/v1/catalog/search?q=开饭店")),
+        )
+        .await;
+        let item = page["hits"][0]["id"].as_str().unwrap().to_string();
+        let orgs = {
+            let mut tx = s.app.store.read().await.unwrap();
+            tx.list_organisations("").await.unwrap()
+        };
+        let district = orgs
+            .iter()
+            .find(|o| o.name == "宿城区市场监督管理局")
+            .unwrap()
+            .id
+            .clone();
+        let claim = |id: &str, org: &str, days: u32| {
+            s.new_client()
+                .post(s.url(&format!("/api/v1/catalog/items/{id}/claim")))
+                .bearer_auth(&cat)
+                .json(&serde_json::json!({"org_id": org, "promised_limit_days": days}))
+        };
+        expect_error(b, claim(&item, &district, 99), 422, "catalog.invalid").await;
+        let market = orgs
+            .iter()
+            .find(|o| o.name == "宿迁市市场监督管理局")
+            .unwrap()
+            .id
+            .clone();
+        expect_error(b, claim(&item, &market, 5), 422, "catalog.claim_scope").await;
+        expect_error(b, claim("nope", &district, 5), 404, "not_found").await;
+        let (st, v) = send_json(b, claim(&item, &district, 5)).await;
+        assert_eq!(st, 201, "[{b}] {v}");
+        expect_error(b, claim(&item, &district, 5), 409, "catalog.duplicate_code").await;
+        s.stop().await;
+        db.cleanup().await;
+    }
+}
