@@ -36,6 +36,7 @@ pub async fn build_catalog(app: &Arc<App>) -> AppResult<crate::catalog::import::
         ImportOptions {
             progress: None,
             generate_forms: true,
+            ..Default::default()
         },
     )
     .await?;

@@ -31,6 +31,10 @@ impl From<StoreError> for AppError {
                 )
                 .with_details(serde_json::json!({ "constraint": what })),
             ),
+            StoreError::Busy(why) => {
+                tracing::warn!(reason = %why, "database busy");
+                AppError::Problem(Problem::busy())
+            }
             other => AppError::Internal(other.to_string()),
         }
     }

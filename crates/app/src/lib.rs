@@ -16,6 +16,7 @@ pub mod notify;
 pub mod organisations;
 pub mod password;
 pub mod platform_key;
+pub mod sheet;
 
 use std::sync::{Arc, RwLock};
 
@@ -33,6 +34,7 @@ pub struct App {
     key: PlatformKey,
     key_id: String,
     search: catalog::search::CatalogSearch,
+    sheets: sheet::SheetReader,
 }
 
 /// How to start the application.
@@ -40,6 +42,11 @@ pub struct App {
 pub struct AppOptions {
     /// Where this node keeps its search index; in memory when `None`.
     pub index_dir: Option<std::path::PathBuf>,
+    /// Read uploaded XLSX files in a child process started from this executable (`yiwang
+    /// serve` passes itself), limited to `sheet_child_memory_mb`; in this process when `None`.
+    pub sheet_child: Option<std::path::PathBuf>,
+    /// Address-space limit of a spreadsheet-reader child, in MiB (0: the default, 1024).
+    pub sheet_child_memory_mb: u64,
 }
 
 /// The working-day calendar of the newest version, as the rules use it.
@@ -139,15 +146,32 @@ impl App {
         let cal = calendar::load_current(&store).await?;
         let search = catalog::search::CatalogSearch::new(opts.index_dir.as_deref())
             .map_err(|e| AppError::Internal(format!("search index: {}", e.message_en())))?;
+        let limits = sheet::SheetLimits::default();
+        let sheets = match opts.sheet_child {
+            Some(exe) => {
+                let mb = match opts.sheet_child_memory_mb {
+                    0 => 1024,
+                    mb => mb,
+                };
+                sheet::SheetReader::isolated(limits, exe, mb)
+            }
+            None => sheet::SheetReader::in_process(limits),
+        };
         let app = Arc::new(App {
             store,
             calendar: RwLock::new(Arc::new(cal)),
             key,
             key_id,
             search,
+            sheets,
         });
         app.search.sync(&app.store).await?;
         Ok(app)
+    }
+
+    /// The node's reader of uploaded spreadsheets.
+    pub fn sheets(&self) -> &sheet::SheetReader {
+        &self.sheets
     }
 
     pub fn search(&self) -> &catalog::search::CatalogSearch {

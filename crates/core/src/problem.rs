@@ -19,6 +19,9 @@ pub enum ProblemKind {
     Conflict,
     /// Too large a request (413).
     TooLarge,
+    /// The service is momentarily too busy (the database's write lock is taken by others); the
+    /// same request may succeed a moment later (503 with `Retry-After`).
+    Unavailable,
 }
 
 /// A failure explained to a person: `code` is stable for machines, the messages are for people.
@@ -83,9 +86,46 @@ impl Problem {
         Self::new(ProblemKind::Conflict, code, zh, en)
     }
 
+    /// 413: a body or file over the limit it names.
+    pub fn too_large(limit_bytes: u64) -> Self {
+        let size = human_size(limit_bytes);
+        Self::new(
+            ProblemKind::TooLarge,
+            "too_large",
+            format!("上传内容过大，上限为{size}。"),
+            format!("The upload is too large; the limit is {size}."),
+        )
+        .with_details(serde_json::json!({ "limit_bytes": limit_bytes }))
+    }
+
+    /// 503: the database is busy; retry after a moment.
+    pub fn busy() -> Self {
+        Self::new(
+            ProblemKind::Unavailable,
+            "db.busy",
+            "系统繁忙，请稍后重试。",
+            "The service is busy; please retry in a moment.",
+        )
+    }
+
     pub fn with_details(mut self, details: serde_json::Value) -> Self {
         self.details = Some(details);
         self
+    }
+}
+
+/// A byte count as people read it (`5 MB`, `1.5 MB`, `56 KB`).
+pub fn human_size(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    const KB: u64 = 1024;
+    if bytes >= MB && bytes.is_multiple_of(MB) {
+        format!("{} MB", bytes / MB)
+    } else if bytes >= MB {
+        format!("{:.1} MB", bytes as f64 / MB as f64)
+    } else if bytes >= KB {
+        format!("{} KB", bytes / KB)
+    } else {
+        format!("{bytes} B")
     }
 }
 

@@ -34,6 +34,10 @@ pub enum StoreError {
     /// A UNIQUE constraint refused the write (duplicate username, code, …).
     #[error("duplicate value: {0}")]
     Duplicate(String),
+    /// The database is momentarily too busy: the write lock could not be had within the wait
+    /// limit, a lock or statement timed out, or a serialization conflict. Retrying may succeed.
+    #[error("database busy: {0}")]
+    Busy(String),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
     #[error("migration error: {0}")]
@@ -45,12 +49,27 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &e
-        && db.is_unique_violation()
-    {
-        return StoreError::Duplicate(db.message().to_string());
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Duplicate(db.message().to_string())
+        }
+        sqlx::Error::Database(db) if db.code().as_deref().is_some_and(is_busy_code) => {
+            StoreError::Busy(db.message().to_string())
+        }
+        sqlx::Error::PoolTimedOut => StoreError::Busy("no free database connection".into()),
+        _ => StoreError::Db(e),
     }
-    StoreError::Db(e)
+}
+
+/// Error codes that mean "busy, retry": SQLite `SQLITE_BUSY` (5) and `SQLITE_LOCKED` (6) with
+/// their extended codes; PostgreSQL serialization failure, deadlock, lock not available and a
+/// cancelled (timed-out) statement.
+fn is_busy_code(code: &str) -> bool {
+    if code.len() == 5 {
+        // A PostgreSQL SQLSTATE (always five characters; SQLite's codes have at most four digits).
+        return matches!(code, "40001" | "40P01" | "55P03" | "57014");
+    }
+    code.parse::<i64>().is_ok_and(|n| matches!(n & 0xff, 5 | 6))
 }
 
 /// What a use case hands the ledger; the store assigns the sequence number and the hash chain.
@@ -86,12 +105,49 @@ pub trait Store: Send + Sync + 'static {
     async fn close(&self);
 }
 
-/// Open a store from a URL: `sqlite://file.db` (created when missing) or `postgres://…`.
+/// How a store behaves under contention.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenOptions {
+    /// How long a write waits for its turn (SQLite: the single write lock, queued in-process in
+    /// arrival order; PostgreSQL: any row lock) before it gives up with [`StoreError::Busy`],
+    /// which the API answers with 503 and `Retry-After`.
+    pub write_wait: std::time::Duration,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            write_wait: std::time::Duration::from_secs(10),
+        }
+    }
+}
+
+impl OpenOptions {
+    /// The defaults, with `YIWANG_WRITE_WAIT_MS` when set.
+    pub fn from_env() -> Self {
+        let mut o = OpenOptions::default();
+        if let Some(ms) = std::env::var("YIWANG_WRITE_WAIT_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            o.write_wait = std::time::Duration::from_millis(ms.max(1));
+        }
+        o
+    }
+}
+
+/// Open a store from a URL: `sqlite://file.db` (created when missing) or `postgres://…`, with
+/// [`OpenOptions::from_env`].
 pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    open_with(url, OpenOptions::from_env()).await
+}
+
+/// Open a store with explicit options.
+pub async fn open_with(url: &str, opts: OpenOptions) -> Result<Arc<dyn Store>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(postgres::PgStore::connect(url).await?))
+        Ok(Arc::new(postgres::PgStore::connect(url, opts).await?))
     } else if url.starts_with("sqlite:") {
-        Ok(Arc::new(sqlite::SqliteStore::connect(url).await?))
+        Ok(Arc::new(sqlite::SqliteStore::connect(url, opts).await?))
     } else {
         Err(StoreError::Other(format!(
             "unsupported database URL (use sqlite://FILE or postgres://…): {}",

@@ -3,14 +3,15 @@
 //! let exactly one node claim each job.
 
 use std::path::Path;
+use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use crate::sql_catalog::impl_catalog_tx;
 use crate::sql_impl::impl_sql_tx;
-use crate::{Backend, Result, Store, StoreError, Tx, map_err};
+use crate::{Backend, OpenOptions, Result, Store, StoreError, Tx, map_err};
 
 impl_sql_tx!(
     PgTx,
@@ -25,11 +26,17 @@ pub struct PgStore {
 }
 
 impl PgStore {
-    pub async fn connect(url: &str) -> Result<Self> {
+    pub async fn connect(url: &str, opts: OpenOptions) -> Result<Self> {
+        // A statement waiting longer than `write_wait` for a lock fails with 55P03, which is
+        // `StoreError::Busy` (503 with Retry-After), rather than holding the request open.
+        let lock_timeout = format!("{}ms", opts.write_wait.as_millis().max(1));
+        let connect = PgConnectOptions::from_str(url)
+            .map_err(map_err)?
+            .options([("lock_timeout", lock_timeout.as_str())]);
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .acquire_timeout(Duration::from_secs(15))
-            .connect(url)
+            .acquire_timeout(opts.write_wait.max(Duration::from_secs(1)))
+            .connect_with(connect)
             .await
             .map_err(map_err)?;
         Ok(PgStore { pool })
@@ -51,7 +58,7 @@ impl Store for PgStore {
 
     async fn write(&self) -> Result<Box<dyn Tx>> {
         let inner = self.pool.begin().await.map_err(map_err)?;
-        Ok(Box::new(PgTx { inner }))
+        Ok(Box::new(PgTx { inner, _turn: None }))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
@@ -60,7 +67,7 @@ impl Store for PgStore {
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .await
             .map_err(map_err)?;
-        Ok(Box::new(PgTx { inner }))
+        Ok(Box::new(PgTx { inner, _turn: None }))
     }
 
     async fn ping(&self) -> Result<()> {

@@ -9,6 +9,9 @@ macro_rules! impl_sql_tx {
         /// A transaction on this backend.
         pub struct $tx {
             pub(crate) inner: sqlx::Transaction<'static, $db>,
+            /// The writer's turn (SQLite's in-process write queue); released after the
+            /// transaction ends, so the next writer finds the lock free.
+            pub(crate) _turn: Option<tokio::sync::OwnedSemaphorePermit>,
         }
 
         #[async_trait::async_trait]

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -13,17 +14,24 @@ use sqlx::sqlite::{
 
 use crate::sql_catalog::impl_catalog_tx;
 use crate::sql_impl::impl_sql_tx;
-use crate::{Backend, Result, Store, StoreError, Tx, map_err};
+use tokio::sync::Semaphore;
+
+use crate::{Backend, OpenOptions, Result, Store, StoreError, Tx, map_err};
 
 impl_sql_tx!(SqliteTx, sqlx::Sqlite, lock = "", skip = "");
 impl_catalog_tx!(SqliteTx, lock = "");
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// One writer at a time, queued here in arrival order rather than in SQLite's busy handler
+    /// (which sleeps and retries, unfairly, and fails after its timeout with "database is
+    /// locked"). A write that cannot get its turn within `write_wait` is [`StoreError::Busy`].
+    writers: Arc<Semaphore>,
+    write_wait: Duration,
 }
 
 impl SqliteStore {
-    pub async fn connect(url: &str) -> Result<Self> {
+    pub async fn connect(url: &str, opts: OpenOptions) -> Result<Self> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(map_err)?
             .create_if_missing(true)
@@ -36,7 +44,11 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(map_err)?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            writers: Arc::new(Semaphore::new(1)),
+            write_wait: opts.write_wait,
+        })
     }
 }
 
@@ -54,17 +66,29 @@ impl Store for SqliteStore {
     }
 
     async fn write(&self) -> Result<Box<dyn Tx>> {
+        let turn = tokio::time::timeout(self.write_wait, self.writers.clone().acquire_owned())
+            .await
+            .map_err(|_| {
+                StoreError::Busy(format!(
+                    "no turn at the write lock within {} ms",
+                    self.write_wait.as_millis()
+                ))
+            })?
+            .map_err(|_| StoreError::Other("the store is closed".into()))?;
         let inner = self
             .pool
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(map_err)?;
-        Ok(Box::new(SqliteTx { inner }))
+        Ok(Box::new(SqliteTx {
+            inner,
+            _turn: Some(turn),
+        }))
     }
 
     async fn read(&self) -> Result<Box<dyn Tx>> {
         let inner = self.pool.begin().await.map_err(map_err)?;
-        Ok(Box::new(SqliteTx { inner }))
+        Ok(Box::new(SqliteTx { inner, _turn: None }))
     }
 
     async fn ping(&self) -> Result<()> {

@@ -7,6 +7,8 @@
 //!
 //! [`TestServer`] starts the real router on `127.0.0.1:0` against such a database, like `main`.
 
+pub mod hostile;
+
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 

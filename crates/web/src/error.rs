@@ -36,6 +36,7 @@ pub fn status_of(kind: ProblemKind) -> StatusCode {
         ProblemKind::NotFound => StatusCode::NOT_FOUND,
         ProblemKind::Conflict => StatusCode::CONFLICT,
         ProblemKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ProblemKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
@@ -103,9 +104,19 @@ impl From<AppError> for ApiError {
     }
 }
 
+/// Seconds a client should wait before retrying a 503.
+pub const RETRY_AFTER_SECS: u32 = 2;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut r = (self.status, Json(self.body)).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            r.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(RETRY_AFTER_SECS),
+            );
+        }
+        r
     }
 }
 

@@ -8,6 +8,7 @@ pub mod error;
 pub mod i18n;
 pub mod observe;
 pub mod pages;
+pub mod upload;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

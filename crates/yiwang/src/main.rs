@@ -164,8 +164,26 @@ fn init_logging() {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // The spreadsheet-reader child: no logging, no runtime, just the bounded read.
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() == 3 && args[1] == yiwang_app::sheet::CHILD_VERB {
+        return ExitCode::from(yiwang_app::sheet::child_main(&args[2]) as u8);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    runtime.block_on(async_main())
+}
+
+async fn async_main() -> ExitCode {
     init_logging();
     match run(Cli::parse()).await {
         Ok(code) => code,
@@ -185,6 +203,20 @@ async fn open(db: &str) -> Result<Arc<dyn Store>> {
 
 async fn start(db: &str) -> Result<Arc<App>> {
     start_with(db, yiwang_app::AppOptions::default()).await
+}
+
+/// The options of a serving node: uploaded spreadsheets are read in a child process of this
+/// executable (`YIWANG_SHEET_MEMORY_MB`, default 1024, bounds its memory), so that a reader
+/// failure can never end the node.
+fn server_options(index_dir: Option<PathBuf>) -> yiwang_app::AppOptions {
+    yiwang_app::AppOptions {
+        index_dir,
+        sheet_child: std::env::current_exe().ok(),
+        sheet_child_memory_mb: std::env::var("YIWANG_SHEET_MEMORY_MB")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+    }
 }
 
 async fn start_with(db: &str, opts: yiwang_app::AppOptions) -> Result<Arc<App>> {
@@ -264,7 +296,7 @@ async fn catalog(command: CatalogCommand) -> Result<ExitCode> {
                 bundle_grid.as_ref(),
                 ImportOptions {
                     progress: Some(&progress),
-                    generate_forms: false,
+                    ..Default::default()
                 },
             )
             .await;
@@ -323,7 +355,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             addr,
             index_dir,
         } => {
-            let app = start_with(&db, yiwang_app::AppOptions { index_dir }).await?;
+            let app = start_with(&db, server_options(index_dir)).await?;
             serve(app, addr).await?;
         }
         Command::Catalog { command } => return catalog(command).await,
@@ -334,6 +366,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 &db,
                 yiwang_app::AppOptions {
                     index_dir: Some(index_dir),
+                    ..Default::default()
                 },
             )
             .await?;
@@ -497,7 +530,7 @@ async fn demo(db: &str) -> Result<Arc<App>> {
         store.wipe().await.context("cannot reset the database")?;
         store.close().await;
     }
-    let app = start(db).await?;
+    let app = start_with(db, server_options(None)).await?;
     let accounts = yiwang_app::demo::build(&app)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -95,6 +95,22 @@ pub(crate) async fn insert_file(
     Ok(file)
 }
 
+/// May this caller attach files to this item? Checked before an upload is read (and again by
+/// [`attach_file`] in its transaction).
+pub async fn authorize_attach(
+    store: &Arc<dyn Store>,
+    actor: &Actor,
+    item_id: &str,
+) -> AppResult<()> {
+    let mut tx = store.read().await?;
+    let item = tx
+        .get_item(item_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("事项", "Service item"))?;
+    manage_grant(&mut tx, actor, &item.org_id).await?;
+    Ok(())
+}
+
 /// Attach a blank form or sample to a material of an item (saved as a draft version).
 pub async fn attach_file(
     app: &App,

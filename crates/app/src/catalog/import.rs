@@ -17,115 +17,156 @@ use yiwang_store::{Organisation, Store, Tx};
 
 use super::bundles::save_bundle_in;
 use super::files::{generate_form, insert_file};
-use super::items::{change_status_in, insert_new_item, parse_body, save_in};
+use super::items::{change_status_in, insert_new_item, parse_body, precheck_import_row, save_in};
 use crate::{Acting, App, AppError, AppResult};
 
-pub type Grid = Vec<Vec<String>>;
+pub use crate::sheet::{Grid, SheetFormat as Format};
 
-/// The file formats of the layout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Csv,
-    Xlsx,
+/// Rows written per transaction: an import of 100,000 rows never holds the write lock for more
+/// than a fraction of a second at a time, so other writers (and the job runner) keep going.
+pub const CHUNK_ROWS: usize = 200;
+
+/// Errors reported per column and reason, beyond which only the count is given.
+pub const ERRORS_PER_KIND: usize = 5;
+
+/// The whole list of an import's errors as CSV (line, column, code, message, English message).
+pub fn errors_csv(errors: &[RowError]) -> Vec<u8> {
+    let mut grid: Grid = vec![
+        ["line", "column", "code", "message", "message_en"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    ];
+    for e in errors {
+        grid.push(vec![
+            e.line.to_string(),
+            e.column.clone().unwrap_or_default(),
+            e.code.clone(),
+            e.message.clone(),
+            e.message_en.clone(),
+        ]);
+    }
+    table::grid_to_csv(&grid)
 }
 
-impl Format {
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Format::Csv => "text/csv; charset=utf-8",
-            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        }
-    }
-
-    /// The file name of an export in this format.
-    pub fn export_filename(self) -> &'static str {
-        match self {
-            Format::Csv => "catalog.csv",
-            Format::Xlsx => "catalog.xlsx",
-        }
-    }
-
-    /// By file name, or by content (XLSX files are ZIP archives).
-    pub fn detect(filename: &str, bytes: &[u8]) -> Format {
-        if filename.to_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
-            Format::Xlsx
-        } else {
-            Format::Csv
-        }
-    }
-}
-
-fn rows_problem(errors: Vec<RowError>) -> Problem {
+/// The problem of a file with bad rows. Its details stay small whatever the file: the total,
+/// a summary per column and reason with counts, and the first [`ERRORS_PER_KIND`] errors of each;
+/// with `full` also `all_errors`, the whole list (for a downloadable report).
+fn rows_problem(mut errors: Vec<RowError>, full: bool) -> Problem {
+    errors.sort_by_key(|e| e.line);
     let n = errors.len();
     let first = errors
         .first()
         .map(|e| (e.message.clone(), e.message_en.clone()))
         .unwrap_or_default();
+    // (column, code) → how many, and the lines of the first few.
+    type Kind = ((Option<String>, String), usize, Vec<usize>);
+    let mut kinds: Vec<Kind> = Vec::new();
+    let mut shown = Vec::new();
+    for (i, e) in errors.iter().enumerate() {
+        let key = (e.column.clone(), e.code.clone());
+        let at = match kinds.iter().position(|k| k.0 == key) {
+            Some(at) => at,
+            None => {
+                kinds.push((key, 0, Vec::new()));
+                kinds.len() - 1
+            }
+        };
+        let kind = &mut kinds[at];
+        kind.1 += 1;
+        if kind.2.len() < ERRORS_PER_KIND {
+            kind.2.push(e.line);
+            shown.push(i);
+        }
+    }
+    let summary: Vec<serde_json::Value> = kinds
+        .iter()
+        .map(|((column, code), count, lines)| {
+            serde_json::json!({ "column": column, "code": code, "count": count, "first_lines": lines })
+        })
+        .collect();
+    let shown: Vec<&RowError> = shown.iter().map(|&i| &errors[i]).collect();
+    let mut details = serde_json::json!({
+        "total": n,
+        "summary": summary,
+        "errors": shown,
+        "truncated": shown.len() < n,
+    });
+    if full {
+        details["all_errors"] = serde_json::json!(errors);
+    }
     Problem::invalid(
         "import.rows",
-        format!("导入文件有{n}处错误,未导入任何数据。{}", first.0),
+        format!("导入文件有{n}处错误，未导入任何数据。{}", first.0),
         format!(
             "The file has {n} error(s); nothing was imported. {}",
             first.1
         ),
     )
-    .with_details(serde_json::json!({ "errors": errors }))
+    .with_details(details)
 }
 
-/// Read a file of the layout into grids: items, and bundles when the XLSX has a `bundles` sheet.
+/// The rows of an import problem's full error list (`all_errors`), when it has one.
+pub fn all_errors(p: &Problem) -> Option<Vec<RowError>> {
+    let v = p.details.as_ref()?.get("all_errors")?;
+    serde_json::from_value(v.clone()).ok()
+}
+
+/// The sheet of an XLSX file that holds bundles.
+pub const BUNDLES_SHEET: &str = "bundles";
+
+/// Read a file of the layout from memory into grids: items, and bundles when the XLSX has a
+/// `bundles` sheet. For files the platform holds or made itself (the CLI, tests); uploads go
+/// through [`read_upload`].
 pub fn read_grid(format: Format, bytes: &[u8]) -> Result<(Grid, Option<Grid>), Problem> {
-    match format {
-        Format::Csv => table::csv_to_grid(bytes)
-            .map(|g| (g, None))
-            .map_err(|e| rows_problem(vec![e])),
-        Format::Xlsx => read_xlsx(bytes),
-    }
+    let mut file = tempfile::NamedTempFile::new().map_err(|e| {
+        Problem::invalid(
+            "sheet.unreadable",
+            "无法暂存文件",
+            format!("cannot stage the file: {e}"),
+        )
+    })?;
+    std::io::Write::write_all(&mut file, bytes).map_err(|e| {
+        Problem::invalid(
+            "sheet.unreadable",
+            "无法暂存文件",
+            format!("cannot stage the file: {e}"),
+        )
+    })?;
+    let mut sheets = crate::sheet::read_in_process(
+        file.path(),
+        format,
+        &[BUNDLES_SHEET.to_string()],
+        &crate::sheet::SheetLimits::default(),
+    )?;
+    let bundles = sheets.take_extra(BUNDLES_SHEET);
+    Ok((sheets.first, bundles))
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<(Grid, Option<Grid>), Problem> {
-    use calamine::{Data, Reader, Xlsx};
-    let bad = |e: String| {
-        Problem::invalid(
-            "import.xlsx",
-            "无法读取 XLSX 文件",
-            format!("cannot read the XLSX file: {e}"),
-        )
-    };
-    let mut wb: Xlsx<_> =
-        Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(|e| bad(e.to_string()))?;
-    let names = wb.sheet_names().to_vec();
-    let to_grid = |range: calamine::Range<Data>| -> Grid {
-        range
-            .rows()
-            .map(|r| {
-                r.iter()
-                    .map(|c| match c {
-                        Data::Empty => String::new(),
-                        Data::String(s) => s.clone(),
-                        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
-                            format!("{}", *f as i64)
-                        }
-                        Data::Float(f) => f.to_string(),
-                        Data::Int(i) => i.to_string(),
-                        Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
-                        other => other.to_string(),
-                    })
-                    .collect()
-            })
-            .collect()
-    };
-    let first = names
-        .first()
-        .ok_or_else(|| bad("no worksheet".into()))?
-        .clone();
-    let items = to_grid(wb.worksheet_range(&first).map_err(|e| bad(e.to_string()))?);
-    let bundles = match names.iter().find(|n| n.as_str() == "bundles") {
-        Some(n) => Some(to_grid(
-            wb.worksheet_range(n).map_err(|e| bad(e.to_string()))?,
-        )),
-        None => None,
-    };
-    Ok((items, bundles))
+/// Read an uploaded file of the layout (spooled to `path`) with the node's bounded reader.
+pub async fn read_upload(
+    app: &App,
+    format: Format,
+    path: &std::path::Path,
+) -> Result<(Grid, Option<Grid>), Problem> {
+    let mut sheets = app
+        .sheets()
+        .read(path, format, &[BUNDLES_SHEET.to_string()])
+        .await?;
+    let bundles = sheets.take_extra(BUNDLES_SHEET);
+    Ok((sheets.first, bundles))
+}
+
+/// May this caller import into the catalogue at all? Checked before an upload is read, so that
+/// a caller without the permission costs the node nothing.
+pub fn authorize_import(actor: &Actor) -> AppResult<()> {
+    if access::grants_allowing(actor, Permission::ManageCatalog)
+        .next()
+        .is_none()
+    {
+        return Err(Problem::forbidden().into());
+    }
+    Ok(())
 }
 
 /// Write grids as a file of the layout (XLSX: items on the first sheet, bundles on `bundles`).
@@ -165,10 +206,20 @@ pub struct ImportOptions<'a> {
     pub progress: Option<&'a (dyn Fn(usize, usize) + Send + Sync)>,
     /// Generate blank forms and filled samples for application forms (demo data).
     pub generate_forms: bool,
+    /// Put the whole error list in the problem's details (`all_errors`), not only the summary.
+    pub full_error_list: bool,
 }
 
 /// Import items (and bundles). `actor` None is the platform itself (the CLI, the demo); an actor
 /// must manage every department named in the file.
+///
+/// All or nothing for bad input: every row is parsed and checked against every rule — its own
+/// elements, its department and the caller's permission there, and the state of the item it
+/// updates — in a read transaction, and a file with any bad row writes nothing. A clean file is
+/// then written in transactions of [`CHUNK_ROWS`] rows, so that a large import never holds the
+/// database's write lock for long. Only a concurrent change to the same items between the check
+/// and the write can stop it half-way; the answer then names the line and how many rows were
+/// written (`import.interrupted`).
 pub async fn import(
     app: &App,
     actor: Option<&Actor>,
@@ -176,12 +227,8 @@ pub async fn import(
     bundles: Option<&Grid>,
     opts: ImportOptions<'_>,
 ) -> AppResult<ImportReport> {
-    if let Some(a) = actor
-        && access::grants_allowing(a, Permission::ManageCatalog)
-            .next()
-            .is_none()
-    {
-        return Err(Problem::forbidden().into());
+    if let Some(a) = actor {
+        authorize_import(a)?;
     }
     let (rows, mut errors) = parse_items_all(items);
     let bundle_rows = match bundles {
@@ -194,11 +241,12 @@ pub async fn import(
         },
         _ => Vec::new(),
     };
-    let mut tx = app.store.write().await?;
+    let mut tx = app.store.read().await?;
     let orgs = tx.list_organisations("").await?;
     let by_name: HashMap<&str, &Organisation> = orgs.iter().map(|o| (o.name.as_str(), o)).collect();
-    // Check every row's department (existence and permission) before writing anything, and
-    // report them together with the rows' own errors.
+    // Check every row's department (existence and permission) and the rules its write will meet
+    // before writing anything, and report them together with the rows' own errors.
+    let bad_lines: std::collections::HashSet<usize> = errors.iter().map(|e| e.line).collect();
     let mut targets = Vec::new();
     for row in &rows {
         match by_name.get(row.department.as_str()) {
@@ -218,7 +266,22 @@ pub async fn import(
                     }
                 };
                 match acting {
-                    Some(by) => targets.push(((*org).clone(), by)),
+                    Some(by) => {
+                        let checked = match bad_lines.contains(&row.line) {
+                            true => Ok(()),
+                            false => {
+                                precheck_import_row(&mut tx, org, &row.body, row.publish).await
+                            }
+                        };
+                        match checked {
+                            Err(AppError::Problem(p)) => {
+                                errors.push(row_error(row.line, "code", p.message, p.message_en))
+                            }
+                            Err(e) => return Err(e),
+                            Ok(()) => {}
+                        }
+                        targets.push(((*org).clone(), by));
+                    }
                     None => errors.push(row_error(
                         row.line,
                         "department",
@@ -229,67 +292,97 @@ pub async fn import(
             }
         }
     }
+    let centre = match bundle_rows.is_empty() {
+        true => None,
+        false => {
+            let first = targets.first().map(|(o, _)| o.clone());
+            let centre = match &first {
+                Some(org) => bundle_owner(&orgs, org),
+                None => None,
+            }
+            .ok_or_else(|| {
+                Problem::invalid(
+                    "import.bundle_owner",
+                    "找不到一件事所属的政务服务中心",
+                    "No government-service centre found to own the bundles",
+                )
+            })?;
+            let by = match actor {
+                None => Acting::system(),
+                Some(a) => Acting::as_grant(
+                    a,
+                    access::authorize(a, Permission::ManageCatalog, Scope::Org(&centre.path))?,
+                ),
+            };
+            Some((centre, by))
+        }
+    };
+    drop(tx);
     if !errors.is_empty() {
-        errors.sort_by_key(|e| e.line);
-        return Err(rows_problem(errors).into());
+        return Err(rows_problem(errors, opts.full_error_list).into());
     }
     let mut report = ImportReport {
         rows: rows.len(),
         ..Default::default()
     };
-    for (i, (row, (org, by))) in rows.iter().zip(targets.iter()).enumerate() {
-        let result = import_row(&mut tx, by, org, row, opts.generate_forms, &mut report).await;
-        if let Err(AppError::Problem(p)) = result {
-            // A rule that needs the database (e.g. a cancelled item) fails the whole import.
-            return Err(
-                rows_problem(vec![row_error(row.line, "code", p.message, p.message_en)]).into(),
-            );
+    let work: Vec<_> = rows.iter().zip(targets.iter()).collect();
+    let mut written = 0;
+    for chunk in work.chunks(CHUNK_ROWS) {
+        let mut tx = app.store.write().await?;
+        for (row, (org, by)) in chunk {
+            let result = import_row(&mut tx, by, org, row, opts.generate_forms, &mut report).await;
+            if let Err(AppError::Problem(p)) = result {
+                return Err(interrupted(row.line, written, p).into());
+            }
+            result?;
         }
-        result?;
+        tx.commit().await?;
+        written += chunk.len();
         if let Some(cb) = opts.progress {
-            cb(i + 1, rows.len());
+            cb(written, rows.len());
         }
     }
-    if !bundle_rows.is_empty() {
-        let first = targets.first().map(|(o, _)| o.clone());
-        let centre = match &first {
-            Some(org) => bundle_owner(&orgs, org),
-            None => None,
-        }
-        .ok_or_else(|| {
-            Problem::invalid(
-                "import.bundle_owner",
-                "找不到一件事所属的政务服务中心",
-                "No government-service centre found to own the bundles",
-            )
-        })?;
-        let by = match actor {
-            None => Acting::system(),
-            Some(a) => Acting::as_grant(
-                a,
-                access::authorize(a, Permission::ManageCatalog, Scope::Org(&centre.path))?,
-            ),
-        };
+    if let Some((centre, by)) = centre {
+        let mut tx = app.store.write().await?;
         for b in &bundle_rows {
             let body: BundleBody = b.body.clone();
             if let Err(AppError::Problem(p)) =
                 save_bundle_in(&mut tx, &by, &centre, body, true).await
             {
-                return Err(rows_problem(vec![RowError {
-                    line: b.line,
-                    column: Some("items".into()),
-                    code: p.code.clone(),
-                    message: format!("一件事第{}行:{}", b.line, p.message),
-                    message_en: format!("bundle line {}: {}", b.line, p.message_en),
-                }])
+                return Err(rows_problem(
+                    vec![RowError {
+                        line: b.line,
+                        column: Some("items".into()),
+                        code: p.code.clone(),
+                        message: format!("一件事第{}行：{}", b.line, p.message),
+                        message_en: format!("bundle line {}: {}", b.line, p.message_en),
+                    }],
+                    false,
+                )
                 .into());
             }
             report.bundles += 1;
         }
+        tx.commit().await?;
     }
-    tx.commit().await?;
     app.search_sync().await;
     Ok(report)
+}
+
+/// A clean file stopped by a concurrent change after `written` rows were committed.
+fn interrupted(line: usize, written: usize, p: Problem) -> Problem {
+    Problem::conflict(
+        "import.interrupted",
+        format!(
+            "第{line}行导入时失败：{}。此前的{written}行已导入；请核对后重新导入第{line}行及其后的行。",
+            p.message
+        ),
+        format!(
+            "Line {line} failed while importing: {}. The {written} row(s) before it were imported; check and import line {line} onwards again.",
+            p.message_en
+        ),
+    )
+    .with_details(serde_json::json!({ "line": line, "written_rows": written, "cause": p.code }))
 }
 
 fn row_error(line: usize, column: &str, zh: String, en: String) -> RowError {

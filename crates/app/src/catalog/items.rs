@@ -267,6 +267,34 @@ pub(crate) async fn save_in(
 }
 
 /// The body of an item's published version.
+/// The rules an import row meets when it is written that need the database, checked beforehand
+/// in a read transaction so that a file is refused whole rather than half-written (the row's own
+/// element rules are checked by the parser): an existing item must be editable, and publishable
+/// when the row asks for it, and a claimed item must keep its base's elements. Only a concurrent
+/// change between this check and the write can still stop an import half-way.
+pub(crate) async fn precheck_import_row(
+    tx: &mut Box<dyn Tx>,
+    org: &Organisation,
+    body: &ItemBody,
+    publish: bool,
+) -> AppResult<()> {
+    let Some(item) = tx.find_item(body.code.as_str(), &org.id).await? else {
+        return Ok(());
+    };
+    let status = ItemStatus::parse(&item.status).unwrap_or(ItemStatus::Draft);
+    let after_edit = next_status(status, ItemAction::Edit, false)?;
+    if let Some(base_id) = &item.base_item_id {
+        let errors = check_claim(&published_body(tx, base_id).await?, body);
+        if !errors.is_empty() {
+            return Err(invalid_fields(errors).into());
+        }
+    }
+    if publish && after_edit != ItemStatus::Suspended {
+        next_status(after_edit, ItemAction::Publish, true)?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn published_body(tx: &mut Box<dyn Tx>, item_id: &str) -> AppResult<ItemBody> {
     let item = tx.get_item(item_id).await?.ok_or_else(not_found)?;
     let v = item.published_version.ok_or_else(|| {

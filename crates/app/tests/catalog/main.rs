@@ -102,6 +102,7 @@ async fn import_sample(app: &Arc<App>) -> import::ImportReport {
         ImportOptions {
             progress: None,
             generate_forms: true,
+            ..Default::default()
         },
     )
     .await

@@ -71,7 +71,7 @@ pub const BUNDLE_COLUMNS: &[&str] = &[
 ];
 
 /// One bad cell or row: the line (header = 1), the column, why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RowError {
     pub line: usize,
     pub column: Option<String>,

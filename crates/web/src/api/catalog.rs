@@ -1,7 +1,6 @@
 //! The service catalogue: search (查), guides (看), consultation (问), and management (items,
 //! versions, claiming, bundles, files, import/export).
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -258,7 +257,8 @@ pub async fn attach_file(
     caller: Caller,
     Path(id): Path<String>,
     Query(p): Query<FileParams>,
-    body: Bytes,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
 ) -> Result<(StatusCode, Json<ItemView>), ApiError> {
     let role = match p.role.as_str() {
         "blank" => FileRole::BlankForm,
@@ -272,6 +272,11 @@ pub async fn attach_file(
             .into());
         }
     };
+    files::authorize_attach(&state.app.store, &caller.actor, &id).await?;
+    let limit = files::MAX_FILE_BYTES as u64;
+    crate::upload::check_declared_length(&headers, limit)?;
+    let upload = crate::upload::spool_body(body, limit).await?.non_empty()?;
+    let content = upload.read_all().await?;
     let view = files::attach_file(
         &state.app,
         &caller.actor,
@@ -279,7 +284,7 @@ pub async fn attach_file(
         &p.material,
         role,
         &p.filename,
-        body.to_vec(),
+        content,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(view)))
@@ -491,14 +496,23 @@ pub async fn catalog_stats(State(state): State<AppState>) -> Result<Json<Catalog
     Ok(Json(stats::stats(&state.app).await?))
 }
 
+/// Largest import file accepted through the API.
+pub const IMPORT_LIMIT: u64 = 64 * 1024 * 1024;
+
 #[derive(Deserialize, IntoParams)]
 pub struct ImportParams {
     /// `csv` or `xlsx`; detected from the content when omitted.
     pub format: Option<String>,
+    /// `csv`: when the file has bad rows, answer 422 with the whole error list as a CSV file
+    /// instead of the JSON summary.
+    pub error_report: Option<String>,
 }
 
 /// Import items (and, in an XLSX `bundles` sheet, bundles) in the documented layout. All or
-/// nothing: a file with any bad row imports nothing, and the answer lists every bad row.
+/// nothing: a file with any bad row imports nothing, and the answer summarises the bad rows (per
+/// column and reason, with counts and the first lines of each; `error_report=csv` for the whole
+/// list). The caller's permission is checked before the body is read; the body (at most 64 MB)
+/// is spooled to disk and read with every dimension bounded.
 #[utoipa::path(post, path = "/api/v1/catalog/import", tag = "catalog", params(ImportParams),
     request_body(content = Vec<u8>, content_type = "text/csv"),
     responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)),
@@ -507,23 +521,50 @@ pub async fn import_file(
     State(state): State<AppState>,
     caller: Caller,
     Query(p): Query<ImportParams>,
-    body: Bytes,
-) -> Result<Json<ImportReport>, ApiError> {
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, ApiError> {
+    use axum::response::IntoResponse;
+    import::authorize_import(&caller.actor)?;
+    crate::upload::check_declared_length(&headers, IMPORT_LIMIT)?;
+    let upload = crate::upload::spool_body(body, IMPORT_LIMIT)
+        .await?
+        .non_empty()?;
     let format = match p.format.as_deref() {
         Some("xlsx") => Format::Xlsx,
         Some("csv") => Format::Csv,
-        _ => Format::detect("", &body),
+        _ => Format::detect_file("", upload.path()),
     };
-    let (items_grid, bundles_grid) = import::read_grid(format, &body)?;
-    let report = import::import(
+    let (items_grid, bundles_grid) = import::read_upload(&state.app, format, upload.path()).await?;
+    let full = p.error_report.as_deref() == Some("csv");
+    let result = import::import(
         &state.app,
         Some(&caller.actor),
         &items_grid,
         bundles_grid.as_ref(),
-        ImportOptions::default(),
+        ImportOptions {
+            full_error_list: full,
+            ..Default::default()
+        },
     )
-    .await?;
-    Ok(Json(report))
+    .await;
+    match result {
+        Ok(report) => Ok(Json(report).into_response()),
+        Err(yiwang_app::AppError::Problem(problem)) if full => match import::all_errors(&problem) {
+            Some(errors) => {
+                let mut r = attachment(
+                    "import-errors.csv",
+                    Format::Csv.content_type(),
+                    import::errors_csv(&errors),
+                    Cache::NoStore,
+                );
+                *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                Ok(r)
+            }
+            None => Err(problem.into()),
+        },
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -145,7 +145,8 @@ pub fn router() -> Router<AppState> {
         .route("/catalog/items/{id}/claim", post(catalog::claim_item))
         .route(
             "/catalog/items/{id}/files",
-            post(catalog::attach_file).layer(DefaultBodyLimit::max(6 * 1024 * 1024)),
+            // Streamed to disk by the handler, which enforces its own limit.
+            post(catalog::attach_file).layer(DefaultBodyLimit::disable()),
         )
         .route("/catalog/items/{id}/faqs", get(catalog::faqs))
         .route("/catalog/items/{id}/questions", post(catalog::ask))
@@ -161,15 +162,64 @@ pub fn router() -> Router<AppState> {
         .route("/catalog/stats", get(catalog::catalog_stats))
         .route(
             "/catalog/import",
-            post(catalog::import_file).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
+            // Streamed to disk by the handler, which enforces its own limit.
+            post(catalog::import_file).layer(DefaultBodyLimit::disable()),
         )
         .route("/catalog/export", get(catalog::export_file))
         .route("/catalog/managed", get(catalog::managed))
         .fallback(api_not_found)
-        .method_not_allowed_fallback(method_not_allowed);
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::map_response(errors_as_json));
     Router::new()
         .nest("/api/v1", api)
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
+}
+
+/// Every API error is JSON: an error answered in plain text below the handlers (a body-limit or
+/// extractor rejection of axum's) is rewritten with a stable code. Attachments (the CSV error
+/// report of an import) pass unchanged.
+async fn errors_as_json(r: Response) -> Response {
+    use axum::http::{StatusCode, header};
+    let status = r.status();
+    let is_json = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error())
+        || is_json
+        || r.headers().contains_key(header::CONTENT_DISPOSITION)
+    {
+        return r;
+    }
+    let e = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            status,
+            "request.too_large",
+            "请求内容过大",
+            "The request body is too large",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
+            status,
+            "request.content_type",
+            "请求的内容类型不受支持",
+            "The request's content type is not supported",
+        ),
+        s if s.is_server_error() => ApiError::internal(),
+        _ => ApiError::new(
+            status,
+            "request.rejected",
+            "请求无法处理",
+            "The request cannot be processed",
+        ),
+    };
+    let mut out = e.into_response();
+    for (k, v) in r.headers() {
+        if k == header::RETRY_AFTER || k == header::ALLOW {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out
 }
 
 async fn api_not_found() -> ApiError {

@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yiwang_app::catalog::files::FileRole;
-use yiwang_app::catalog::import::{Format, ImportOptions, ImportReport};
+use yiwang_app::catalog::import::{Format, Grid, ImportOptions, ImportReport};
 use yiwang_app::catalog::items::ClaimRequest;
 use yiwang_app::catalog::{bundles, files, import, items, questions};
 use yiwang_core::Problem;
@@ -129,7 +129,7 @@ fn detail_rows(i: I18n, p: &Problem, key: &str) -> Vec<RowErrorLine> {
 struct FilePart {
     name: String,
     filename: String,
-    bytes: Vec<u8>,
+    upload: crate::upload::Spooled,
 }
 
 #[derive(Default)]
@@ -145,18 +145,20 @@ impl Parts {
     fn file(&self, k: &str) -> Option<&FilePart> {
         self.files
             .iter()
-            .find(|f| f.name == k && !(f.filename.is_empty() && f.bytes.is_empty()))
+            .find(|f| f.name == k && !(f.filename.is_empty() && f.upload.size == 0))
     }
 }
 
-/// Read a multipart form; a broken or too large body is an error with its status.
+/// Read a multipart form, its files spooled to disk (each at most `file_limit` bytes); a broken
+/// or too large body is an error with its status.
 async fn read_parts(
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    file_limit: u64,
 ) -> Result<Parts, StatusCode> {
     let mut mp = mp.map_err(|_| StatusCode::BAD_REQUEST)?;
     let mut parts = Parts::default();
     loop {
-        let field = match mp.next_field().await {
+        let mut field = match mp.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) => return Err(e.status()),
@@ -164,11 +166,13 @@ async fn read_parts(
         let name = field.name().unwrap_or("").to_string();
         match field.file_name().map(str::to_string) {
             Some(filename) => {
-                let bytes = field.bytes().await.map_err(|e| e.status())?.to_vec();
+                let upload = crate::upload::spool_field(&mut field, file_limit)
+                    .await
+                    .map_err(|p| crate::error::status_of(p.kind))?;
                 parts.files.push(FilePart {
                     name,
                     filename,
-                    bytes,
+                    upload,
                 });
             }
             None => {
@@ -484,6 +488,11 @@ pub async fn change_status(
     }
 }
 
+async fn read_upload(state: &AppState, f: &FilePart) -> Result<(Grid, Option<Grid>), Problem> {
+    let format = Format::detect_file(&f.filename, f.upload.path());
+    import::read_upload(&state.app, format, f.upload.path()).await
+}
+
 pub async fn import_file(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -495,7 +504,10 @@ pub async fn import_file(
         Err(r) => return r,
     };
     let i = I18n::from_headers(&headers);
-    let parts = match read_parts(mp).await {
+    if import::authorize_import(&signed.actor).is_err() {
+        return forbidden(i, Nav::of(&viewer));
+    }
+    let parts = match read_parts(mp, UPLOAD_LIMIT as u64).await {
         Ok(p) => p,
         Err(status) => {
             let notice = ListNotice {
@@ -542,16 +554,15 @@ pub async fn import_file(
             },
         )
     };
-    let (items_grid, xlsx_bundles) =
-        match import::read_grid(Format::detect(&file.filename, &file.bytes), &file.bytes) {
-            Ok(g) => g,
-            Err(p) => {
-                let (status, notice) = problem_notice(p);
-                return list_page(&state, i, &viewer, signed, "", status, notice).await;
-            }
-        };
+    let (items_grid, xlsx_bundles) = match read_upload(&state, file).await {
+        Ok(g) => g,
+        Err(p) => {
+            let (status, notice) = problem_notice(p);
+            return list_page(&state, i, &viewer, signed, "", status, notice).await;
+        }
+    };
     let bundles_grid = match parts.file("bundles") {
-        Some(b) => match import::read_grid(Format::detect(&b.filename, &b.bytes), &b.bytes) {
+        Some(b) => match read_upload(&state, b).await {
             Ok((g, _)) => Some(g),
             Err(p) => {
                 let (status, notice) = problem_notice(p);
@@ -1410,7 +1421,10 @@ pub async fn upload_file(
         Err(r) => return r,
     };
     let i = I18n::from_headers(&headers);
-    let parts = match read_parts(mp).await {
+    if let Err(e) = files::authorize_attach(&state.app.store, &signed.actor, &id).await {
+        return app_error_page(e, i, Nav::of(&viewer));
+    }
+    let parts = match read_parts(mp, files::MAX_FILE_BYTES as u64).await {
         Ok(p) => p,
         Err(status) => {
             let msg = upload_error(i, status);
@@ -1459,7 +1473,10 @@ pub async fn upload_file(
         parts.field("material"),
         role,
         &file.filename,
-        file.bytes.clone(),
+        match file.upload.read_all().await {
+            Ok(content) => content,
+            Err(p) => return app_error_page(p.into(), i, Nav::of(&viewer)),
+        },
     )
     .await
     {

@@ -206,7 +206,14 @@ pub fn app_error_page(e: yiwang_app::AppError, i: I18n, nav: Nav) -> Response {
                 title: i.t("无法完成操作", "Could not complete the request").into(),
                 message: i.t(&p.message, &p.message_en).into(),
             };
-            (status, render(&page)).into_response()
+            let mut r = (status, render(&page)).into_response();
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                r.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(crate::error::RETRY_AFTER_SECS),
+                );
+            }
+            r
         }
         yiwang_app::AppError::Internal(msg) => {
             tracing::error!(error = %msg, "internal error");
