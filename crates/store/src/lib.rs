@@ -261,3 +261,24 @@ pub trait Tx: CatalogTx + Send {
     async fn inbox_of_user(&mut self, user_id: &str, limit: i64) -> Result<Vec<InboxItem>>;
     async fn count_outbox(&mut self, status: &str) -> Result<i64>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_busy_code;
+
+    #[test]
+    fn busy_codes_of_both_backends() {
+        // SQLite: SQLITE_BUSY, SQLITE_LOCKED and their extended codes (BUSY_SNAPSHOT = 517).
+        for c in ["5", "6", "517", "262"] {
+            assert!(is_busy_code(c), "{c}");
+        }
+        // PostgreSQL: serialization failure, deadlock, lock not available, statement cancelled.
+        for c in ["40001", "40P01", "55P03", "57014"] {
+            assert!(is_busy_code(c), "{c}");
+        }
+        // A constraint violation is not busy, on either backend.
+        for c in ["19", "2067", "23505", "23503", "42P01"] {
+            assert!(!is_busy_code(c), "{c}");
+        }
+    }
+}

@@ -125,3 +125,26 @@ pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("handler panicked");
     ApiError::internal().into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_is_503_with_retry_after() {
+        let r = ApiError::from(Problem::busy()).into_response();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            r.headers().get(axum::http::header::RETRY_AFTER).unwrap(),
+            &RETRY_AFTER_SECS.to_string()
+        );
+        let r = ApiError::from(Problem::forbidden()).into_response();
+        assert!(r.headers().get(axum::http::header::RETRY_AFTER).is_none());
+    }
+
+    #[test]
+    fn a_busy_store_is_a_busy_problem() {
+        let e = AppError::from(yiwang_store::StoreError::Busy("test".into()));
+        assert_eq!(e.kind(), Some(ProblemKind::Unavailable));
+    }
+}

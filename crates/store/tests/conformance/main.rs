@@ -2,6 +2,7 @@
 //! (SQLite always, PostgreSQL when reachable — mandatory when `YIWANG_TEST_PG` is set).
 
 mod backup;
+mod busy;
 mod calendar;
 mod common;
 mod jobs;

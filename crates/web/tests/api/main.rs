@@ -10,6 +10,7 @@ mod ledger;
 mod organisations;
 mod pages;
 mod system;
+mod uploads;
 
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde_json::Value;
