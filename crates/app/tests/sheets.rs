@@ -171,3 +171,46 @@ async fn the_node_reader_reads_in_process_when_not_isolated() {
         .unwrap_err();
     assert_eq!(p.code, "sheet.too_many_rows");
 }
+
+/// A stand-in reader child: a script that does `body` instead of reading.
+fn child_script(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let p = dir.join("reader.sh");
+    std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+#[tokio::test]
+async fn a_reader_child_that_aborts_or_hangs_is_refused_and_this_process_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("in.xlsx");
+    std::fs::write(&file, hostile::small_xlsx()).unwrap();
+    let limits = SheetLimits {
+        max_millis: 300,
+        ..Default::default()
+    };
+    // Killed by a signal, as an allocation failure's abort would.
+    let reader = SheetReader::isolated(limits, child_script(dir.path(), "kill -ABRT $$"), 64);
+    let p = reader
+        .read(&file, SheetFormat::Xlsx, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(p.code, "sheet.unreadable", "{p}");
+    // Runs past the time limit: killed.
+    let reader = SheetReader::isolated(limits, child_script(dir.path(), "exec sleep 600"), 64);
+    let started = Instant::now();
+    let p = reader
+        .read(&file, SheetFormat::Xlsx, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(p.code, "sheet.too_slow", "{p}");
+    println!("hung child ended after {:?}", started.elapsed());
+    // Prints nonsense.
+    let reader = SheetReader::isolated(limits, child_script(dir.path(), "echo '{not json'"), 64);
+    let p = reader
+        .read(&file, SheetFormat::Xlsx, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(p.code, "sheet.unreadable", "{p}");
+}

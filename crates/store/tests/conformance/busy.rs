@@ -41,7 +41,11 @@ async fn a_write_that_waits_too_long_is_busy() {
         tx.append_ledger(draft("after")).await.unwrap();
         tx.commit().await.unwrap();
         let mut tx = store.read().await.unwrap();
-        assert_eq!(tx.ledger_head().await.unwrap().0, 2, "[{b}] the busy write left nothing");
+        assert_eq!(
+            tx.ledger_head().await.unwrap().0,
+            2,
+            "[{b}] the busy write left nothing"
+        );
         drop(tx);
         store.close().await;
         db.cleanup().await;

@@ -6,6 +6,7 @@ mod audit;
 mod catalog;
 mod durability;
 mod nodes;
+mod uploads;
 
 use std::process::{Command, Output};
 
