@@ -14,9 +14,7 @@ use serde::Serialize;
 use yiwang_core::Problem;
 use yiwang_core::access::{self, Actor, Permission, Scope};
 use yiwang_core::calendar::to_holiday_csv;
-use yiwang_core::ledger::{
-    checkpoint_message, entry_hash, inclusion_proof, merkle_root, sm3_hex, verify_signature,
-};
+use yiwang_core::ledger::{checkpoint_message, entry_hash, merkle_root, sm3_hex, verify_signature};
 use yiwang_core::time::rfc3339_micros;
 use yiwang_store::sql_impl::entry_content;
 use yiwang_store::{
@@ -123,6 +121,11 @@ pub async fn verify(store: &Arc<dyn Store>, public_key_hex: &str) -> AppResult<V
         if let Some(f) = check_checkpoint(c, &leaves, public_key_hex) {
             report.findings.push(f);
         }
+    }
+    for (code, msg) in crate::ledger_tree::check(&mut tx, &leaves).await? {
+        report
+            .findings
+            .push(finding(&code, None, Some("ledger_merkle"), None, msg));
     }
     check_rows(&mut tx, &last_digest, &mut report).await?;
     Ok(report)
@@ -337,13 +340,16 @@ pub async fn platform_public_key(store: &Arc<dyn Store>) -> AppResult<Option<Str
         .map(|k| k.public_key))
 }
 
-/// Sign a checkpoint over every entry so far, unless the newest one already covers them all.
-/// Runs inside the caller's (job's) write transaction.
+/// Extend the stored Merkle tree towards the ledger head and sign a checkpoint over what it
+/// covers, unless the newest checkpoint already covers as much. Runs inside the caller's (job's)
+/// write transaction; a long backlog (a ledger that predates the stored tree) is covered over
+/// several runs, [`crate::ledger_tree::MAX_EXTEND`] entries at a time.
 pub async fn checkpoint_in(
     tx: &mut Box<dyn yiwang_store::Tx>,
     app: &App,
 ) -> AppResult<Option<Checkpoint>> {
-    let (size, _) = tx.ledger_head().await?;
+    let (head, _) = tx.ledger_head().await?;
+    let size = crate::ledger_tree::extend(tx, head).await?;
     if size == 0 {
         return Ok(None);
     }
@@ -352,13 +358,7 @@ pub async fn checkpoint_in(
     {
         return Ok(None);
     }
-    let leaves: Vec<[u8; 32]> = tx
-        .ledger_hashes(size)
-        .await?
-        .iter()
-        .map(|h| hash_bytes(h).unwrap_or_default())
-        .collect();
-    let root = hex::encode(merkle_root(&leaves));
+    let root = hex::encode(crate::ledger_tree::root(tx, size).await?);
     let at = now_micros();
     let signature =
         app.platform_key()
@@ -372,6 +372,27 @@ pub async fn checkpoint_in(
     };
     tx.insert_checkpoint(&c).await?;
     Ok(Some(c))
+}
+
+/// Bring the stored Merkle tree up to the newest checkpoint (start-up of a ledger that predates
+/// the stored tree), in transactions of [`crate::ledger_tree::MAX_EXTEND`] entries.
+pub async fn catch_up_tree(store: &Arc<dyn Store>) -> AppResult<()> {
+    loop {
+        let mut tx = store.write().await?;
+        let Some(latest) = tx.latest_checkpoint().await? else {
+            return Ok(());
+        };
+        let before = tx.merkle_size().await?;
+        if before >= latest.tree_size {
+            return Ok(());
+        }
+        let after = crate::ledger_tree::extend(&mut tx, latest.tree_size).await?;
+        tx.commit().await?;
+        if after == before {
+            // The entries are not there to cover (a tampered ledger): `audit verify` says so.
+            return Ok(());
+        }
+    }
 }
 
 /// Sign a checkpoint now (CLI, demo, tests); the job runner does the same on its timer.
@@ -448,23 +469,67 @@ pub async fn prove(app: &App, seq: i64, tree_size: Option<i64>) -> AppResult<Inc
         )
         .into());
     }
-    let hashes = tx.ledger_hashes(c.tree_size).await?;
-    drop(tx);
-    let leaves: Vec<[u8; 32]> = hashes
-        .iter()
-        .map(|h| hash_bytes(h).unwrap_or_default())
-        .collect();
-    let index = (seq - 1) as usize;
-    let proof = inclusion_proof(&leaves, index)
+    let entry = tx
+        .ledger_entry(seq)
+        .await?
+        .ok_or_else(|| Problem::not_found("留痕记录", "Ledger entry"))?;
+    let proof = crate::ledger_tree::inclusion(&mut tx, seq, c.tree_size)
+        .await?
         .iter()
         .map(hex::encode)
         .collect();
     Ok(InclusionProof {
         seq,
         leaf_index: seq - 1,
-        entry_hash: hashes[index].clone(),
+        entry_hash: entry.hash,
         proof,
         checkpoint: signed(app, c),
+    })
+}
+
+/// A consistency proof (RFC 6962 §2.1.2) that the tree of `from` entries is a prefix of the
+/// signed checkpoint of `to` entries: nothing in the first `from` entries was rewritten.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ConsistencyProof {
+    pub from_size: i64,
+    /// Merkle root of the first `from_size` entries, hex.
+    pub from_root: String,
+    /// The signed checkpoint of `from_size` entries, when one was published.
+    pub from_checkpoint: Option<SignedCheckpoint>,
+    /// Proof nodes in RFC 6962 order, hex.
+    pub proof: Vec<String>,
+    pub to: SignedCheckpoint,
+}
+
+/// Prove the ledger of `from` entries is a prefix of the checkpoint of `to` entries (default:
+/// the newest checkpoint). Reads O(log n) stored nodes.
+pub async fn prove_consistency(
+    app: &App,
+    from: i64,
+    to: Option<i64>,
+) -> AppResult<ConsistencyProof> {
+    let mut tx = app.store.read().await?;
+    let c = match to {
+        Some(n) => tx.get_checkpoint(n).await?,
+        None => tx.latest_checkpoint().await?,
+    }
+    .ok_or_else(|| Problem::not_found("检查点", "Checkpoint"))?;
+    if from < 1 || from > c.tree_size {
+        return Err(Problem::invalid(
+            "ledger.consistency_range",
+            format!("起始规模须为1至{}", c.tree_size),
+            format!("The earlier tree size must be 1 to {}", c.tree_size),
+        )
+        .into());
+    }
+    let (old_root, proof) = crate::ledger_tree::consistency(&mut tx, from, c.tree_size).await?;
+    let from_checkpoint = tx.get_checkpoint(from).await?.map(|c| signed(app, c));
+    Ok(ConsistencyProof {
+        from_size: from,
+        from_root: hex::encode(old_root),
+        from_checkpoint,
+        proof: proof.iter().map(hex::encode).collect(),
+        to: signed(app, c),
     })
 }
 

@@ -10,13 +10,104 @@ use yiwang_core::Problem;
 use yiwang_core::access::{self, AccountKind, Actor, Grant, Permission, Role, Scope};
 use yiwang_core::ids::{CreditCode, IdNumber};
 use yiwang_core::ledger::sm3_hex;
-use yiwang_store::{ApiToken, RoleGrant, Session, Store, Tx, User};
+use yiwang_store::{ApiToken, RoleGrant, Session, SignInFailure, Store, Tx, User};
 
 use crate::notify::{self, Channel};
-use crate::{Acting, AppResult, digest, new_id, now_micros, password, record};
+use crate::{Acting, App, AppResult, digest, new_id, now_micros, password, record};
 
 /// How long a sign-in lasts (absolute; sign-out or an administrator ends it sooner).
 pub const SESSION_HOURS: i64 = 12;
+
+const DAY_MICROS: i64 = 86_400_000_000;
+
+/// Tokens issued before tokens carried an expiry lapse this many days after their issue.
+pub const LEGACY_TOKEN_DAYS: i64 = 90;
+
+/// How long failed sign-ins are kept (for throttling and for supervisors).
+pub const SIGN_IN_FAILURE_RETENTION_DAYS: i64 = 90;
+
+/// How long API tokens live: the default when a client names no lifetime, and the most it may
+/// ask for. Set by `YIWANG_TOKEN_DAYS` and `YIWANG_TOKEN_MAX_DAYS` on a serving node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenPolicy {
+    pub default_days: u32,
+    pub max_days: u32,
+}
+
+impl Default for TokenPolicy {
+    fn default() -> Self {
+        TokenPolicy {
+            default_days: 90,
+            max_days: 365,
+        }
+    }
+}
+
+impl TokenPolicy {
+    /// A policy from the two settings (`None`: the default); the default may not exceed the
+    /// maximum and neither may be zero.
+    pub fn new(default_days: Option<u32>, max_days: Option<u32>) -> Result<Self, String> {
+        let d = TokenPolicy::default();
+        let max_days = max_days.unwrap_or(d.max_days);
+        let default_days = default_days.unwrap_or(d.default_days.min(max_days));
+        if default_days == 0 || max_days == 0 || default_days > max_days {
+            return Err(format!(
+                "token lifetimes must be at least one day and the default ({default_days}) at most the maximum ({max_days})"
+            ));
+        }
+        Ok(TokenPolicy {
+            default_days,
+            max_days,
+        })
+    }
+
+    /// The lifetime of a new token: what the client asked for, within the maximum.
+    pub fn lifetime_days(&self, requested: Option<u32>) -> Result<u32, Problem> {
+        match requested {
+            None => Ok(self.default_days),
+            Some(n) if n >= 1 && n <= self.max_days => Ok(n),
+            Some(_) => Err(Problem::invalid(
+                "token.expires_in_days",
+                format!("令牌有效期须为1至{}天", self.max_days),
+                format!("A token's lifetime must be 1 to {} days", self.max_days),
+            )
+            .with_details(serde_json::json!({ "max_days": self.max_days }))),
+        }
+    }
+}
+
+/// When a token stops working (tokens from before expiry existed: a fixed time after issue).
+pub fn token_expiry(token: &ApiToken) -> i64 {
+    token
+        .expires_at
+        .unwrap_or(token.created_at + LEGACY_TOKEN_DAYS * DAY_MICROS)
+}
+
+/// How a sign-in was attempted, for the record of failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInChannel {
+    /// The sign-in form.
+    Page,
+    /// The API token grant (username and password).
+    Token,
+}
+
+impl SignInChannel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInChannel::Page => "page",
+            SignInChannel::Token => "token",
+        }
+    }
+}
+
+/// Where a sign-in attempt came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    /// The client's address as the node saw it.
+    pub address: &'a str,
+    pub channel: SignInChannel,
+}
 
 fn random_token() -> String {
     let mut bytes = [0u8; 32];
@@ -232,23 +323,54 @@ pub struct SignedIn {
 }
 
 /// Check a username and password; the same answer for unknown users, wrong passwords and
-/// disabled accounts, and the same time spent, so nothing leaks.
-pub async fn authenticate(store: &Arc<dyn Store>, username: &str, pw: &str) -> AppResult<User> {
-    let username = username.trim().to_lowercase();
+/// disabled accounts, and the same time spent, so nothing leaks. A failure is recorded (username,
+/// address, channel, reason) before it is answered.
+pub async fn authenticate(
+    store: &Arc<dyn Store>,
+    username: &str,
+    pw: &str,
+    attempt: Attempt<'_>,
+) -> AppResult<User> {
+    let username: String = username.trim().to_lowercase().chars().take(64).collect();
     let user = store.read().await?.find_user_by_username(&username).await?;
-    let Some(user) = user else {
-        password::verify(pw, password::dummy_hash());
-        return Err(invalid_credentials().into());
+    let reason = match &user {
+        None => {
+            password::verify(pw, password::dummy_hash());
+            "unknown_user"
+        }
+        Some(u) if !password::verify(pw, &u.password_hash) => "wrong_password",
+        Some(u) if u.status != "active" => "inactive",
+        Some(u) => return Ok(u.clone()),
     };
-    if !password::verify(pw, &user.password_hash) || user.status != "active" {
-        return Err(invalid_credentials().into());
-    }
-    Ok(user)
+    let failure = SignInFailure {
+        id: new_id(),
+        at: now_micros(),
+        username,
+        user_id: user.map(|u| u.id),
+        address: attempt.address.chars().take(64).collect(),
+        channel: attempt.channel.as_str().into(),
+        reason: reason.into(),
+    };
+    let mut tx = store.write().await?;
+    tx.insert_sign_in_failure(&failure).await?;
+    tx.commit().await?;
+    metrics::counter!("yiwang_sign_in_failures_total", "channel" => attempt.channel.as_str())
+        .increment(1);
+    Err(invalid_credentials().into())
 }
 
 /// Check a password and open a server-side session.
-pub async fn sign_in(store: &Arc<dyn Store>, username: &str, pw: &str) -> AppResult<SignedIn> {
-    let user = authenticate(store, username, pw).await?;
+pub async fn sign_in(
+    store: &Arc<dyn Store>,
+    username: &str,
+    pw: &str,
+    address: &str,
+) -> AppResult<SignedIn> {
+    let attempt = Attempt {
+        address,
+        channel: SignInChannel::Page,
+    };
+    let user = authenticate(store, username, pw, attempt).await?;
     let token = random_token();
     let now = now_micros();
     let session = Session {
@@ -350,12 +472,23 @@ pub async fn session_actor(
     Ok(Some((actor, user, session)))
 }
 
-/// End every session of a user (administrators covering one of the user's organisations).
+/// What [`revoke_sessions`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Revoked {
+    /// Live sessions ended.
+    pub sessions: u64,
+    /// API tokens revoked (expired ones included, so none can be revived).
+    pub tokens: u64,
+}
+
+/// End every session of a user and revoke every API token of theirs (administrators covering
+/// one of the user's organisations; anyone for themselves). One ledger entry records it, with
+/// the digest of every token row it revoked.
 pub async fn revoke_sessions(
     store: &Arc<dyn Store>,
     actor: &Actor,
     user_id: &str,
-) -> AppResult<u64> {
+) -> AppResult<Revoked> {
     let mut tx = store.write().await?;
     let target = tx
         .get_user(user_id)
@@ -381,14 +514,22 @@ pub async fn revoke_sessions(
         Some(g) => Acting::as_grant(actor, g),
         None => Acting::as_self(actor),
     };
-    let n = tx.revoke_user_sessions(&target.id, now_micros()).await?;
+    let now = now_micros();
+    let sessions = tx.revoke_user_sessions(&target.id, now).await?;
+    let mut rows = Vec::new();
+    for mut token in tx.unrevoked_api_tokens_of_user(&target.id).await? {
+        token.revoked_at = Some(now);
+        tx.update_api_token(&token).await?;
+        rows.push(digest(ApiToken::TABLE, &token.id, token.digest()));
+    }
+    let tokens = rows.len() as u64;
     record(
         &mut tx,
         &by,
         "auth.revoke_sessions",
         ("user", &target.id),
-        vec![],
-        serde_json::json!({ "sessions": n }),
+        rows,
+        serde_json::json!({ "sessions": sessions, "tokens": tokens }),
     )
     .await?;
     notify::queue(
@@ -400,19 +541,36 @@ pub async fn revoke_sessions(
     )
     .await?;
     tx.commit().await?;
-    Ok(n)
+    Ok(Revoked { sessions, tokens })
+}
+
+/// What a client asks for when it requests an API token.
+#[derive(Debug, Clone)]
+pub struct TokenRequest<'a> {
+    /// What the token is for.
+    pub name: &'a str,
+    /// Its lifetime in days; the policy's default when `None`.
+    pub expires_in_days: Option<u32>,
 }
 
 /// Issue an API token to whoever proves the account's password (machine clients' set-up).
 pub async fn create_api_token_with_password(
-    store: &Arc<dyn Store>,
+    app: &App,
     username: &str,
     pw: &str,
-    name: &str,
+    req: TokenRequest<'_>,
+    address: &str,
 ) -> AppResult<(String, ApiToken)> {
-    let user = authenticate(store, username, pw).await?;
-    let actor = actor_of(&mut store.read().await?, &user).await?;
-    create_api_token(store, &actor, name).await
+    // Cheap checks first, so a malformed request costs no password hash.
+    check_token_name(req.name)?;
+    app.token_policy().lifetime_days(req.expires_in_days)?;
+    let attempt = Attempt {
+        address,
+        channel: SignInChannel::Token,
+    };
+    let user = authenticate(&app.store, username, pw, attempt).await?;
+    let actor = actor_of(&mut app.store.read().await?, &user).await?;
+    create_api_token(app, &actor, req).await
 }
 
 /// Inbox of the caller (in-app notifications), newest first.
@@ -427,31 +585,39 @@ pub async fn inbox(
         .await?)
 }
 
-/// Issue an API token for the caller's own account; the secret is returned once.
-pub async fn create_api_token(
-    store: &Arc<dyn Store>,
-    actor: &Actor,
-    name: &str,
-) -> AppResult<(String, ApiToken)> {
+fn check_token_name(name: &str) -> Result<&str, Problem> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(bad(
             "token.name",
             "令牌名称不能为空且不超过100个字符",
             "A token name must be 1 to 100 characters",
-        )
-        .into());
+        ));
     }
+    Ok(name)
+}
+
+/// Issue an API token for the caller's own account, expiring within the node's token policy;
+/// the secret is returned once.
+pub async fn create_api_token(
+    app: &App,
+    actor: &Actor,
+    req: TokenRequest<'_>,
+) -> AppResult<(String, ApiToken)> {
+    let name = check_token_name(req.name)?;
+    let days = app.token_policy().lifetime_days(req.expires_in_days)?;
     let secret = format!("yw_{}", random_token());
+    let now = now_micros();
     let token = ApiToken {
         id: new_id(),
         user_id: actor.user_id.clone(),
         name: name.into(),
         token_hash: token_hash(&secret),
-        created_at: now_micros(),
+        created_at: now,
         revoked_at: None,
+        expires_at: Some(now + i64::from(days) * DAY_MICROS),
     };
-    let mut tx = store.write().await?;
+    let mut tx = app.store.write().await?;
     tx.insert_api_token(&token).await?;
     record(
         &mut tx,
@@ -459,7 +625,7 @@ pub async fn create_api_token(
         "api_token.create",
         ("api_token", &token.id),
         vec![digest(ApiToken::TABLE, &token.id, token.digest())],
-        serde_json::json!({ "name": token.name }),
+        serde_json::json!({ "name": token.name, "expires_in_days": days }),
     )
     .await?;
     tx.commit().await?;
@@ -498,7 +664,7 @@ pub async fn token_actor(store: &Arc<dyn Store>, secret: &str) -> AppResult<Opti
     let Some(token) = tx.find_api_token(&token_hash(secret)).await? else {
         return Ok(None);
     };
-    if token.revoked_at.is_some() {
+    if token.revoked_at.is_some() || token_expiry(&token) <= now_micros() {
         return Ok(None);
     }
     let Some(user) = tx.get_user(&token.user_id).await? else {
@@ -574,4 +740,31 @@ pub async fn bootstrap(
     .await?;
     tx.commit().await?;
     Ok((root, user))
+}
+
+/// The most failed sign-ins one listing returns.
+pub const MAX_FAILURE_LISTING: i64 = 500;
+
+/// Recent failed sign-ins, newest first, for platform administrators, supervisors and
+/// regulators (a failure may name no account, so only platform scope sees them).
+pub async fn sign_in_failures(
+    store: &Arc<dyn Store>,
+    actor: &Actor,
+    since: i64,
+    limit: i64,
+) -> AppResult<Vec<SignInFailure>> {
+    access::authorize(actor, Permission::ViewAudit, Scope::Platform)?;
+    let limit = limit.clamp(1, MAX_FAILURE_LISTING);
+    Ok(store
+        .read()
+        .await?
+        .recent_sign_in_failures(since, limit)
+        .await?)
+}
+
+/// Forget failed sign-ins older than the retention (the daily clean-up job).
+pub async fn forget_old_sign_in_failures(tx: &mut Box<dyn Tx>, now: i64) -> AppResult<u64> {
+    Ok(tx
+        .delete_sign_in_failures(now - SIGN_IN_FAILURE_RETENTION_DAYS * DAY_MICROS)
+        .await?)
 }

@@ -198,7 +198,10 @@ impl Runner {
             CLEANUP => {
                 let week_ago = now_micros() - 7 * 86_400_000_000;
                 let n = tx.delete_finished_jobs(week_ago).await?;
-                Ok(format!("removed {n} finished jobs"))
+                let f = crate::identity::forget_old_sign_in_failures(tx, now_micros()).await?;
+                Ok(format!(
+                    "removed {n} finished jobs and {f} old failed sign-ins"
+                ))
             }
             PROBE => {
                 // Optional work time, so that tests can see several nodes interleave.

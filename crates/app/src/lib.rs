@@ -10,8 +10,10 @@ pub mod calendar;
 pub mod catalog;
 pub mod demo;
 pub mod error;
+mod forms;
 pub mod identity;
 pub mod jobs;
+pub mod ledger_tree;
 pub mod notify;
 pub mod organisations;
 pub mod password;
@@ -35,6 +37,8 @@ pub struct App {
     key_id: String,
     search: catalog::search::CatalogSearch,
     sheets: sheet::SheetReader,
+    tokens: identity::TokenPolicy,
+    form_key: [u8; 32],
 }
 
 /// How to start the application.
@@ -47,6 +51,8 @@ pub struct AppOptions {
     pub sheet_child: Option<std::path::PathBuf>,
     /// Address-space limit of a spreadsheet-reader child, in MiB (0: the default, 1024).
     pub sheet_child_memory_mb: u64,
+    /// Lifetimes of API tokens.
+    pub tokens: identity::TokenPolicy,
 }
 
 /// The working-day calendar of the newest version, as the rules use it.
@@ -143,6 +149,7 @@ impl App {
         organisations::seed_regions(&store).await?;
         calendar::seed_official(&store).await?;
         let (key, key_id) = platform_key::load_or_create(&store).await?;
+        audit::catch_up_tree(&store).await?;
         let cal = calendar::load_current(&store).await?;
         let search = catalog::search::CatalogSearch::new(opts.index_dir.as_deref())
             .map_err(|e| AppError::Internal(format!("search index: {}", e.message_en())))?;
@@ -157,6 +164,7 @@ impl App {
             }
             None => sheet::SheetReader::in_process(limits),
         };
+        let form_key = forms::derive_key(&key);
         let app = Arc::new(App {
             store,
             calendar: RwLock::new(Arc::new(cal)),
@@ -164,6 +172,8 @@ impl App {
             key_id,
             search,
             sheets,
+            tokens: opts.tokens,
+            form_key,
         });
         app.search.sync(&app.store).await?;
         Ok(app)
@@ -203,5 +213,20 @@ impl App {
 
     pub fn platform_key_id(&self) -> &str {
         &self.key_id
+    }
+
+    /// Lifetimes of the API tokens this node issues.
+    pub fn token_policy(&self) -> identity::TokenPolicy {
+        self.tokens
+    }
+
+    /// A fresh token for a form shown before any session exists (the sign-in form).
+    pub fn issue_form_token(&self) -> String {
+        forms::issue(&self.form_key, now_micros())
+    }
+
+    /// Whether a pre-session form token was issued by this platform (any node) and is unexpired.
+    pub fn check_form_token(&self, token: &str) -> bool {
+        forms::check(&self.form_key, token, now_micros())
     }
 }

@@ -9,6 +9,7 @@ pub mod catalog;
 mod enums;
 pub mod ids;
 pub mod ledger;
+pub mod merkle;
 pub mod problem;
 pub mod time;
 

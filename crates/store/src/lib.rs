@@ -207,6 +207,24 @@ pub trait Tx: CatalogTx + Send {
     async fn get_api_token(&mut self, id: &str) -> Result<Option<ApiToken>>;
     async fn find_api_token(&mut self, token_hash: &str) -> Result<Option<ApiToken>>;
     async fn list_api_tokens(&mut self) -> Result<Vec<ApiToken>>;
+    /// A user's tokens that are not revoked (expired ones included), ordered by id.
+    async fn unrevoked_api_tokens_of_user(&mut self, user_id: &str) -> Result<Vec<ApiToken>>;
+
+    // Failed sign-ins
+    async fn insert_sign_in_failure(&mut self, f: &SignInFailure) -> Result<()>;
+    /// The newest failures at or after `since`, newest first, at most `limit`.
+    async fn recent_sign_in_failures(
+        &mut self,
+        since: Micros,
+        limit: i64,
+    ) -> Result<Vec<SignInFailure>>;
+    /// How many failures for this username (lower-cased) since an instant.
+    async fn count_sign_in_failures_of_username(
+        &mut self,
+        username: &str,
+        since: Micros,
+    ) -> Result<i64>;
+    async fn delete_sign_in_failures(&mut self, before: Micros) -> Result<u64>;
 
     // Working-day calendar
     async fn insert_calendar_version(
@@ -231,6 +249,19 @@ pub trait Tx: CatalogTx + Send {
     async fn latest_checkpoint(&mut self) -> Result<Option<Checkpoint>>;
     async fn get_checkpoint(&mut self, tree_size: i64) -> Result<Option<Checkpoint>>;
     async fn list_checkpoints(&mut self) -> Result<Vec<Checkpoint>>;
+    /// How many entries the stored Merkle tree covers (its level-0 nodes).
+    async fn merkle_size(&mut self) -> Result<i64>;
+    /// One stored node's hash (hex), if stored.
+    async fn merkle_node(&mut self, level: i64, index: i64) -> Result<Option<String>>;
+    /// Store complete nodes `(level, index, hash hex)`.
+    async fn insert_merkle_nodes(&mut self, nodes: &[(i64, i64, String)]) -> Result<()>;
+    /// Stored nodes in (level, index) order after `(level, index)`, at most `limit` (paging).
+    async fn merkle_nodes_after(
+        &mut self,
+        level: i64,
+        index: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64, String)>>;
     async fn get_platform_key(&mut self) -> Result<Option<PlatformKeyRow>>;
     async fn insert_platform_key(&mut self, k: &PlatformKeyRow) -> Result<bool>;
 

@@ -165,22 +165,45 @@ pub struct ApiToken {
     pub token_hash: String,
     pub created_at: Micros,
     pub revoked_at: Option<Micros>,
+    /// When the token stops working. `None` only on tokens issued before expiry existed, which
+    /// lapse a fixed time after their issue (`identity::LEGACY_TOKEN_DAYS`).
+    pub expires_at: Option<Micros>,
+}
+
+/// A failed sign-in (wrong password, unknown or disabled account), by page or token grant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct SignInFailure {
+    pub id: String,
+    pub at: Micros,
+    /// The username as typed (trimmed, lower-cased, at most 64 characters).
+    pub username: String,
+    /// The account, when the username names one.
+    pub user_id: Option<String>,
+    /// The client's address as the node saw it.
+    pub address: String,
+    /// `page` (the sign-in form) or `token` (the API token grant).
+    pub channel: String,
+    /// `unknown_user`, `wrong_password` or `inactive`.
+    pub reason: String,
 }
 
 impl ApiToken {
     pub const TABLE: &'static str = "api_tokens";
     pub fn digest(&self) -> String {
-        row_digest(
-            Self::TABLE,
-            &[
-                ("id", self.id.clone()),
-                ("user_id", self.user_id.clone()),
-                ("name", self.name.clone()),
-                ("token_hash", self.token_hash.clone()),
-                ("created_at", self.created_at.to_string()),
-                ("revoked_at", opt(&self.revoked_at.map(|v| v.to_string()))),
-            ],
-        )
+        let mut fields = vec![
+            ("id", self.id.clone()),
+            ("user_id", self.user_id.clone()),
+            ("name", self.name.clone()),
+            ("token_hash", self.token_hash.clone()),
+            ("created_at", self.created_at.to_string()),
+            ("revoked_at", opt(&self.revoked_at.map(|v| v.to_string()))),
+        ];
+        // Expiry joined the row later: a token without one keeps the digest it was recorded
+        // with; a token with one is covered by it.
+        if let Some(at) = self.expires_at {
+            fields.push(("expires_at", at.to_string()));
+        }
+        row_digest(Self::TABLE, &fields)
     }
 }
 

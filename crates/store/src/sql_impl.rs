@@ -140,8 +140,8 @@ macro_rules! impl_sql_tx {
             }
 
             async fn insert_api_token(&mut self, t: &$crate::ApiToken) -> $crate::Result<()> {
-                sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(&t.id).bind(&t.user_id).bind(&t.name).bind(&t.token_hash).bind(t.created_at).bind(t.revoked_at)
+                sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, revoked_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(&t.id).bind(&t.user_id).bind(&t.name).bind(&t.token_hash).bind(t.created_at).bind(t.revoked_at).bind(t.expires_at)
                     .execute(&mut *self.inner).await.map_err($crate::map_err)?;
                 Ok(())
             }
@@ -154,18 +154,74 @@ macro_rules! impl_sql_tx {
             }
 
             async fn get_api_token(&mut self, id: &str) -> $crate::Result<Option<$crate::ApiToken>> {
-                sqlx::query_as("SELECT id, user_id, name, token_hash, created_at, revoked_at FROM api_tokens WHERE id = $1")
+                sqlx::query_as("SELECT id, user_id, name, token_hash, created_at, revoked_at, expires_at FROM api_tokens WHERE id = $1")
                     .bind(id).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
             }
 
             async fn find_api_token(&mut self, token_hash: &str) -> $crate::Result<Option<$crate::ApiToken>> {
-                sqlx::query_as("SELECT id, user_id, name, token_hash, created_at, revoked_at FROM api_tokens WHERE token_hash = $1")
+                sqlx::query_as("SELECT id, user_id, name, token_hash, created_at, revoked_at, expires_at FROM api_tokens WHERE token_hash = $1")
                     .bind(token_hash).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
             }
 
             async fn list_api_tokens(&mut self) -> $crate::Result<Vec<$crate::ApiToken>> {
-                sqlx::query_as("SELECT id, user_id, name, token_hash, created_at, revoked_at FROM api_tokens ORDER BY id")
+                sqlx::query_as("SELECT id, user_id, name, token_hash, created_at, revoked_at, expires_at FROM api_tokens ORDER BY id")
                     .fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn unrevoked_api_tokens_of_user(&mut self, user_id: &str) -> $crate::Result<Vec<$crate::ApiToken>> {
+                sqlx::query_as("SELECT id, user_id, name, token_hash, created_at, revoked_at, expires_at FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id")
+                    .bind(user_id).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn merkle_size(&mut self) -> $crate::Result<i64> {
+                let (n,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_merkle WHERE level = 0")
+                    .fetch_one(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(n)
+            }
+
+            async fn merkle_node(&mut self, level: i64, index: i64) -> $crate::Result<Option<String>> {
+                let row: Option<(String,)> = sqlx::query_as("SELECT hash FROM ledger_merkle WHERE level = $1 AND idx = $2")
+                    .bind(level).bind(index).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(row.map(|(h,)| h))
+            }
+
+            async fn insert_merkle_nodes(&mut self, nodes: &[(i64, i64, String)]) -> $crate::Result<()> {
+                for (level, index, hash) in nodes {
+                    sqlx::query("INSERT INTO ledger_merkle (level, idx, hash) VALUES ($1, $2, $3)")
+                        .bind(level).bind(index).bind(hash)
+                        .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                }
+                Ok(())
+            }
+
+            async fn merkle_nodes_after(&mut self, level: i64, index: i64, limit: i64) -> $crate::Result<Vec<(i64, i64, String)>> {
+                sqlx::query_as("SELECT level, idx, hash FROM ledger_merkle WHERE level > $1 OR (level = $1 AND idx > $2) ORDER BY level, idx LIMIT $3")
+                    .bind(level).bind(index).bind(limit)
+                    .fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn insert_sign_in_failure(&mut self, f: &$crate::SignInFailure) -> $crate::Result<()> {
+                sqlx::query("INSERT INTO sign_in_failures (id, at, username, user_id, address, channel, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(&f.id).bind(f.at).bind(&f.username).bind(&f.user_id).bind(&f.address).bind(&f.channel).bind(&f.reason)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn recent_sign_in_failures(&mut self, since: i64, limit: i64) -> $crate::Result<Vec<$crate::SignInFailure>> {
+                sqlx::query_as("SELECT id, at, username, user_id, address, channel, reason FROM sign_in_failures WHERE at >= $1 ORDER BY at DESC, id DESC LIMIT $2")
+                    .bind(since).bind(limit).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn count_sign_in_failures_of_username(&mut self, username: &str, since: i64) -> $crate::Result<i64> {
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sign_in_failures WHERE username = $1 AND at >= $2")
+                    .bind(username).bind(since).fetch_one(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(n)
+            }
+
+            async fn delete_sign_in_failures(&mut self, before: i64) -> $crate::Result<u64> {
+                let r = sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
+                    .bind(before).execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(r.rows_affected())
             }
 
             async fn insert_calendar_version(

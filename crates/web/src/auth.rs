@@ -13,7 +13,8 @@ use crate::AppState;
 use crate::error::ApiError;
 
 pub const SESSION_COOKIE: &str = "yw_session";
-/// The CSRF cookie of the sign-in form (before a session exists): double-submit.
+/// The CSRF cookie of the sign-in form (before a session exists): a platform-issued token
+/// (`App::issue_form_token`) that the form must send back unchanged.
 pub const LOGIN_CSRF_COOKIE: &str = "yw_login_csrf";
 
 /// The value of one cookie.
@@ -43,6 +44,41 @@ pub fn same_secret(a: &str, b: &str) -> bool {
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
+}
+
+/// The client's address, for the record of failed sign-ins: the peer address, or — when
+/// `YIWANG_TRUST_FORWARDED=1` says the node sits behind a proxy that sets it — the last entry of
+/// `X-Forwarded-For` (the one the proxy itself appended).
+pub struct ClientAddr(pub String);
+
+fn trust_forwarded() -> bool {
+    static TRUST: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *TRUST.get_or_init(|| std::env::var("YIWANG_TRUST_FORWARDED").is_ok_and(|v| v == "1"))
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        if trust_forwarded()
+            && let Some(last) = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .rfind(|v| !v.is_empty())
+        {
+            return Ok(ClientAddr(last.chars().take(64).collect()));
+        }
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        Ok(ClientAddr(peer))
+    }
 }
 
 /// A signed-in caller of the API.

@@ -208,15 +208,31 @@ async fn start(db: &str) -> Result<Arc<App>> {
 /// The options of a serving node: uploaded spreadsheets are read in a child process of this
 /// executable (`YIWANG_SHEET_MEMORY_MB`, default 1024, bounds its memory), so that a reader
 /// failure can never end the node.
-fn server_options(index_dir: Option<PathBuf>) -> yiwang_app::AppOptions {
-    yiwang_app::AppOptions {
+fn server_options(index_dir: Option<PathBuf>) -> Result<yiwang_app::AppOptions> {
+    let days = |name: &str| -> Result<Option<u32>> {
+        match std::env::var(name) {
+            Ok(v) => v
+                .trim()
+                .parse()
+                .map(Some)
+                .with_context(|| format!("{name} must be a whole number of days")),
+            Err(_) => Ok(None),
+        }
+    };
+    let tokens = yiwang_app::identity::TokenPolicy::new(
+        days("YIWANG_TOKEN_DAYS")?,
+        days("YIWANG_TOKEN_MAX_DAYS")?,
+    )
+    .map_err(|e| anyhow::anyhow!("YIWANG_TOKEN_DAYS / YIWANG_TOKEN_MAX_DAYS: {e}"))?;
+    Ok(yiwang_app::AppOptions {
         index_dir,
         sheet_child: std::env::current_exe().ok(),
         sheet_child_memory_mb: std::env::var("YIWANG_SHEET_MEMORY_MB")
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(0),
-    }
+        tokens,
+    })
 }
 
 async fn start_with(db: &str, opts: yiwang_app::AppOptions) -> Result<Arc<App>> {
@@ -355,7 +371,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             addr,
             index_dir,
         } => {
-            let app = start_with(&db, server_options(index_dir)).await?;
+            let app = start_with(&db, server_options(index_dir)?).await?;
             serve(app, addr).await?;
         }
         Command::Catalog { command } => return catalog(command).await,
@@ -530,7 +546,7 @@ async fn demo(db: &str) -> Result<Arc<App>> {
         store.wipe().await.context("cannot reset the database")?;
         store.close().await;
     }
-    let app = start_with(db, server_options(None)).await?;
+    let app = start_with(db, server_options(None)?).await?;
     let accounts = yiwang_app::demo::build(&app)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use yiwang_core::Problem;
 use yiwang_core::access::Actor;
+use yiwang_core::access::OrgKind;
+use yiwang_core::catalog::claim::{OrgFacts, check_claim_target};
 use yiwang_core::catalog::item::check_claim;
 use yiwang_core::catalog::lifecycle::next_status;
 use yiwang_core::catalog::{ItemAction, ItemBody, ItemStatus};
@@ -427,19 +429,7 @@ pub async fn claim_item(
         .await?
         .ok_or_else(not_found)?;
     let (grant, org) = manage_grant(&mut tx, actor, &req.org_id).await?;
-    if org.id == base_org.id
-        || !org
-            .path
-            .starts_with(&yiwang_core::access::parent_path(&base_org.path))
-        || org.path == yiwang_core::access::parent_path(&base_org.path)
-    {
-        return Err(Problem::invalid(
-            "catalog.claim_scope",
-            "只能由基本目录所在地区的下级机构认领",
-            "Only an organisation below the base item's region may claim it",
-        )
-        .into());
-    }
+    check_claim_target(org_facts(&base_org)?, org_facts(&org)?)?;
     let base = published_body(&mut tx, base_item_id).await?;
     let mut body = base.clone();
     body.promised_limit_days = req.promised_limit_days;
@@ -532,10 +522,50 @@ async fn version_view(
     })
 }
 
-/// The published (frozen) versions of an item: numbers and times, for everyone.
+/// The rule's view of an organisation row.
+pub(crate) fn org_facts(o: &yiwang_store::Organisation) -> AppResult<OrgFacts<'_>> {
+    let kind = OrgKind::parse(&o.kind).ok_or_else(|| {
+        AppError::Internal(format!(
+            "organisation {} has an unknown kind {:?}",
+            o.id, o.kind
+        ))
+    })?;
+    Ok(OrgFacts {
+        id: &o.id,
+        path: &o.path,
+        kind,
+        region_code: &o.region_code,
+    })
+}
+
+/// The organisations, of those given, into which `base_item` may be claimed (the claim form
+/// offers only these).
+pub async fn claim_targets(
+    store: &Arc<dyn Store>,
+    base_item_id: &str,
+    candidates: Vec<yiwang_store::Organisation>,
+) -> AppResult<Vec<yiwang_store::Organisation>> {
+    let mut tx = store.read().await?;
+    let item = tx.get_item(base_item_id).await?.ok_or_else(not_found)?;
+    let base_org = tx
+        .get_organisation(&item.org_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let base = org_facts(&base_org)?;
+    Ok(candidates
+        .into_iter()
+        .filter(|o| org_facts(o).is_ok_and(|t| check_claim_target(base, t).is_ok()))
+        .collect())
+}
+
+/// The published (frozen) versions of an item: numbers and times, for everyone. An item that
+/// was never published (or is cancelled) is not found, as the item itself is not.
 pub async fn versions(store: &Arc<dyn Store>, item_id: &str) -> AppResult<Vec<ItemVersionRow>> {
     let mut tx = store.read().await?;
-    tx.get_item(item_id).await?.ok_or_else(not_found)?;
+    let item = tx.get_item(item_id).await?.ok_or_else(not_found)?;
+    if item.published_version.is_none() || item.status == ItemStatus::Cancelled.as_str() {
+        return Err(not_found().into());
+    }
     Ok(tx
         .list_item_versions(item_id)
         .await?

@@ -7,6 +7,9 @@ use yiwang_testkit::backends;
 
 use crate::common::{actor, demo_app, finish, org_en, problem, staff, verify};
 
+/// The client address the sign-ins below come from (a documentation address).
+const ADDR: &str = "192.0.2.1";
+
 async fn head_and_pending(app: &yiwang_app::App) -> (i64, i64) {
     let mut tx = app.store.read().await.expect("read");
     let (head, _) = tx.ledger_head().await.expect("head");
@@ -21,7 +24,7 @@ async fn sign_in_sign_out_and_revoking_sessions() {
         let store = &app.store;
 
         // A correct sign-in works, so the failures below fail for their stated reason.
-        let ok = sign_in(store, "window", DEMO_PASSWORD)
+        let ok = sign_in(store, "window", DEMO_PASSWORD, ADDR)
             .await
             .unwrap_or_else(|e| panic!("[{b}] window signs in: {e}"));
         assert_eq!(ok.user.username, "window", "[{b}] signed-in user");
@@ -29,7 +32,7 @@ async fn sign_in_sign_out_and_revoking_sessions() {
             ("window", "wrong-password", "wrong password"),
             ("nobody", DEMO_PASSWORD, "unknown user"),
         ] {
-            let p = problem(sign_in(store, user, pw).await.map(|_| ()), what);
+            let p = problem(sign_in(store, user, pw, ADDR).await.map(|_| ()), what);
             assert_eq!(p.code, "auth.invalid_credentials", "[{b}] {what}: {p:?}");
             assert_eq!(p.kind, ProblemKind::Unauthenticated, "[{b}] {what}");
         }
@@ -40,7 +43,9 @@ async fn sign_in_sign_out_and_revoking_sessions() {
         tx.update_user(&approver).await.expect("disable");
         tx.commit().await.expect("commit");
         let p = problem(
-            sign_in(store, "approver", DEMO_PASSWORD).await.map(|_| ()),
+            sign_in(store, "approver", DEMO_PASSWORD, ADDR)
+                .await
+                .map(|_| ()),
             "disabled",
         );
         assert_eq!(
@@ -68,11 +73,11 @@ async fn sign_in_sign_out_and_revoking_sessions() {
             .expect("signing out twice is harmless");
 
         // The platform administrator ends every session of another user.
-        let t1 = sign_in(store, "window", DEMO_PASSWORD)
+        let t1 = sign_in(store, "window", DEMO_PASSWORD, ADDR)
             .await
             .expect("t1")
             .token;
-        let t2 = sign_in(store, "window", DEMO_PASSWORD)
+        let t2 = sign_in(store, "window", DEMO_PASSWORD, ADDR)
             .await
             .expect("t2")
             .token;
@@ -80,7 +85,8 @@ async fn sign_in_sign_out_and_revoking_sessions() {
         let (_, admin) = actor(&app, "admin").await;
         let n = revoke_sessions(store, &admin, &window.id)
             .await
-            .unwrap_or_else(|e| panic!("[{b}] admin revokes: {e}"));
+            .unwrap_or_else(|e| panic!("[{b}] admin revokes: {e}"))
+            .sessions;
         assert_eq!(
             n, 2,
             "[{b}] both live sessions revoked (the signed-out one was not live)"
@@ -105,7 +111,7 @@ async fn sign_in_sign_out_and_revoking_sessions() {
         .await
         .unwrap_or_else(|e| panic!("[{b}] create hh-admin: {e}"));
         let (_, hh_admin) = actor(&app, "hh-admin").await;
-        let suqian_token = sign_in(store, "depthead", DEMO_PASSWORD)
+        let suqian_token = sign_in(store, "depthead", DEMO_PASSWORD, ADDR)
             .await
             .expect("sq")
             .token;
@@ -132,7 +138,7 @@ async fn sign_in_sign_out_and_revoking_sessions() {
             "city admin revokes an applicant without grants",
         );
         assert_eq!(p.kind, ProblemKind::Forbidden, "[{b}] applicant: {p:?}");
-        let hh_token = sign_in(store, "hhht-supervisor", DEMO_PASSWORD)
+        let hh_token = sign_in(store, "hhht-supervisor", DEMO_PASSWORD, ADDR)
             .await
             .expect("hh")
             .token;
@@ -140,7 +146,8 @@ async fn sign_in_sign_out_and_revoking_sessions() {
         assert_eq!(
             revoke_sessions(store, &hh_admin, &hh_sup.id)
                 .await
-                .expect("own city"),
+                .expect("own city")
+                .sessions,
             1,
             "[{b}] the Hohhot admin revokes a Hohhot user's session"
         );

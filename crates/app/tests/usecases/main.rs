@@ -5,6 +5,8 @@ mod common;
 mod demo_audit;
 mod identity;
 mod jobs;
+mod ledger_tree;
 mod permissions;
 mod prove;
 mod tamper;
+mod tokens;

@@ -3,6 +3,7 @@
 //! import/export table layout (docs/catalog-csv.md).
 
 pub mod bundle;
+pub mod claim;
 pub mod item;
 pub mod lifecycle;
 pub mod table;

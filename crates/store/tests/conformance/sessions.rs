@@ -1,4 +1,4 @@
-use yiwang_store::{ApiToken, Session, StoreError};
+use yiwang_store::{ApiToken, Session, SignInFailure, StoreError};
 use yiwang_testkit::backends;
 
 use crate::common::user;
@@ -111,11 +111,14 @@ async fn api_tokens_insert_find_and_revoke() {
             token_hash: "hash-1".into(),
             created_at: 77,
             revoked_at: None,
+            expires_at: Some(1_000),
         };
+        // A token from before expiry existed keeps NULL.
         let t2 = ApiToken {
             id: "t2".into(),
             name: "second".into(),
             token_hash: "hash-2".into(),
+            expires_at: None,
             ..t1.clone()
         };
         let mut tx = store.write().await.expect("write");
@@ -167,6 +170,21 @@ async fn api_tokens_insert_find_and_revoke() {
             Some(t2.clone()),
             "[{b}] the other token is untouched"
         );
+        let live: Vec<String> = tx
+            .unrevoked_api_tokens_of_user("ua")
+            .await
+            .expect("unrevoked")
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
+        assert_eq!(live, ["t2"], "[{b}] unrevoked tokens of the user");
+        assert!(
+            tx.unrevoked_api_tokens_of_user("nobody")
+                .await
+                .expect("unrevoked")
+                .is_empty(),
+            "[{b}] another user has none"
+        );
         drop(tx);
 
         let mut tx = store.write().await.expect("write");
@@ -178,6 +196,69 @@ async fn api_tokens_insert_find_and_revoke() {
         assert!(
             matches!(r, Err(StoreError::Duplicate(_))),
             "[{b}] a duplicate token hash is Duplicate, got {r:?}"
+        );
+        drop(tx);
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn sign_in_failures_are_kept_counted_and_forgotten() {
+    for db in backends().await {
+        let b = db.backend;
+        let store = db.store().await;
+        let f = |id: &str, at: i64, username: &str| SignInFailure {
+            id: id.into(),
+            at,
+            username: username.into(),
+            user_id: None,
+            address: "192.0.2.1".into(),
+            channel: "page".into(),
+            reason: "unknown_user".into(),
+        };
+        let mut tx = store.write().await.expect("write");
+        for x in [
+            f("f1", 100, "alice"),
+            f("f2", 200, "alice"),
+            f("f3", 300, "bob"),
+        ] {
+            tx.insert_sign_in_failure(&x).await.expect("insert");
+        }
+        tx.commit().await.expect("commit");
+
+        let mut tx = store.read().await.expect("read");
+        let ids = |v: Vec<SignInFailure>| v.into_iter().map(|f| f.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(tx.recent_sign_in_failures(0, 10).await.expect("recent")),
+            ["f3", "f2", "f1"],
+            "[{b}] newest first"
+        );
+        assert_eq!(
+            ids(tx.recent_sign_in_failures(150, 1).await.expect("recent")),
+            ["f3"],
+            "[{b}] since and limit"
+        );
+        assert_eq!(
+            tx.count_sign_in_failures_of_username("alice", 150)
+                .await
+                .expect("count"),
+            1,
+            "[{b}] count since"
+        );
+        drop(tx);
+        let mut tx = store.write().await.expect("write");
+        assert_eq!(
+            tx.delete_sign_in_failures(250).await.expect("delete"),
+            2,
+            "[{b}] forget older"
+        );
+        tx.commit().await.expect("commit");
+        let mut tx = store.read().await.expect("read");
+        assert_eq!(
+            ids(tx.recent_sign_in_failures(0, 10).await.expect("recent")),
+            ["f3"],
+            "[{b}] one left"
         );
         drop(tx);
         store.close().await;

@@ -4,12 +4,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use yiwang_app::identity::{self, NewUser};
-use yiwang_store::{ApiToken, InboxItem, User};
+use yiwang_app::identity::{self, NewUser, Revoked};
+use yiwang_store::{ApiToken, InboxItem, SignInFailure, User};
 
-use super::extract::{Json, Path};
+use super::extract::{Json, Path, Query};
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::{Caller, ClientAddr};
 use crate::error::{ApiError, ErrorBody};
 
 #[derive(Serialize, ToSchema)]
@@ -51,7 +51,12 @@ pub struct TokenRequest {
     pub username: String,
     pub password: String,
     /// What the token is for, e.g. "数据交换接口".
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
+    /// Lifetime in days (default 90 unless the node is configured otherwise; at most the node's
+    /// maximum, 365 by default).
+    #[schema(minimum = 1)]
+    pub expires_in_days: Option<u32>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -66,13 +71,18 @@ pub struct IssuedToken {
     responses((status = 201, body = IssuedToken), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_token(
     State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
     Json(req): Json<TokenRequest>,
 ) -> Result<(StatusCode, Json<IssuedToken>), ApiError> {
     let (token, info) = identity::create_api_token_with_password(
-        &state.app.store,
+        &state.app,
         &req.username,
         &req.password,
-        &req.name,
+        identity::TokenRequest {
+            name: &req.name,
+            expires_in_days: req.expires_in_days,
+        },
+        &address,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(IssuedToken { token, info })))
@@ -105,23 +115,59 @@ pub async fn create_user(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct Revoked {
-    pub sessions: u64,
-}
-
-/// End every session of a user (administrators covering the user; anyone for themselves).
+/// End every session of a user and revoke all their API tokens (administrators covering the
+/// user; anyone for themselves). Recorded in the ledger.
 #[utoipa::path(post, path = "/api/v1/users/{id}/revoke-sessions", tag = "identity",
     params(("id" = String, Path, description = "user id")),
-    responses((status = 200, body = Revoked), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = Revoked), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn revoke_sessions(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Revoked>, ApiError> {
-    let sessions = identity::revoke_sessions(&state.app.store, &caller.actor, &id).await?;
-    Ok(Json(Revoked { sessions }))
+    Ok(Json(
+        identity::revoke_sessions(&state.app.store, &caller.actor, &id).await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FailureQuery {
+    /// Only failures in the last this many hours (default 24, at most 2,160 = 90 days).
+    #[param(minimum = 1, maximum = 2160)]
+    pub hours: Option<u32>,
+    /// At most this many, newest first (default 100, at most 500).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+/// Recent failed sign-ins (page and token grant), newest first: platform administrators,
+/// supervisors and regulators.
+#[utoipa::path(get, path = "/api/v1/auth/sign-in-failures", tag = "identity",
+    params(FailureQuery),
+    responses((status = 200, body = Vec<SignInFailure>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn sign_in_failures(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<FailureQuery>,
+) -> Result<Json<Vec<SignInFailure>>, ApiError> {
+    let hours = q.hours.unwrap_or(24);
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=2160).contains(&hours) || !(1..=500).contains(&limit) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "query.range",
+            "hours 须为1至2160,limit 须为1至500",
+            "hours must be 1 to 2160 and limit 1 to 500",
+        ));
+    }
+    let since = yiwang_app::now_micros() - i64::from(hours) * 3_600_000_000;
+    Ok(Json(
+        identity::sign_in_failures(&state.app.store, &caller.actor, since, i64::from(limit))
+            .await?,
+    ))
 }
 
 /// Your in-app notifications, newest first.

@@ -57,3 +57,27 @@ pub async fn proof(
 ) -> Result<Json<InclusionProof>, ApiError> {
     Ok(Json(audit::prove(&state.app, seq, q.tree_size).await?))
 }
+
+#[derive(Deserialize, IntoParams)]
+pub struct ConsistencyQuery {
+    /// The earlier tree size (e.g. a checkpoint you saw before).
+    #[param(minimum = 1)]
+    pub from: i64,
+    /// Size of the checkpoint to prove against; the newest when omitted.
+    pub to: Option<i64>,
+}
+
+/// Consistency proof (RFC 6962 §2.1.2) that the ledger of `from` entries is a prefix of a signed
+/// checkpoint: nothing before it was rewritten. Public: it reveals only hashes, and reads
+/// O(log n) stored tree nodes.
+#[utoipa::path(get, path = "/api/v1/ledger/consistency", tag = "ledger",
+    params(ConsistencyQuery),
+    responses((status = 200, body = audit::ConsistencyProof), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn consistency(
+    State(state): State<AppState>,
+    Query(q): Query<ConsistencyQuery>,
+) -> Result<Json<audit::ConsistencyProof>, ApiError> {
+    Ok(Json(
+        audit::prove_consistency(&state.app, q.from, q.to).await?,
+    ))
+}

@@ -33,6 +33,7 @@ use crate::error::ApiError;
         identity::revoke_token,
         identity::create_user,
         identity::revoke_sessions,
+        identity::sign_in_failures,
         identity::inbox,
         organisations::list_regions,
         organisations::list,
@@ -46,6 +47,7 @@ use crate::error::ApiError;
         ledger::latest_checkpoint,
         ledger::entry,
         ledger::proof,
+        ledger::consistency,
         catalog::search_items,
         catalog::get_item,
         catalog::item_versions,
@@ -107,6 +109,7 @@ pub fn router() -> Router<AppState> {
         .route("/me/inbox", get(identity::inbox))
         .route("/auth/tokens", post(identity::create_token))
         .route("/auth/tokens/{id}/revoke", post(identity::revoke_token))
+        .route("/auth/sign-in-failures", get(identity::sign_in_failures))
         .route("/users", post(identity::create_user))
         .route(
             "/users/{id}/revoke-sessions",
@@ -126,6 +129,7 @@ pub fn router() -> Router<AppState> {
         .route("/ledger/checkpoints/latest", get(ledger::latest_checkpoint))
         .route("/ledger/entries/{seq}", get(ledger::entry))
         .route("/ledger/entries/{seq}/proof", get(ledger::proof))
+        .route("/ledger/consistency", get(ledger::consistency))
         .route("/catalog/search", get(catalog::search_items))
         .route("/catalog/search/reindex", post(catalog::reindex))
         .route("/catalog/items", post(catalog::create_item))

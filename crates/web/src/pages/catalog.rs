@@ -1113,7 +1113,10 @@ async fn edit_editor(
             href: format!("/hall/items/{id}/versions/{}", v.version),
         })
         .collect();
-    let orgs = managed_orgs(state, signed).await;
+    // Only the organisations the item may be claimed into (the use case refuses the others).
+    let orgs = items::claim_targets(store, id, managed_orgs(state, signed).await)
+        .await
+        .unwrap_or_default();
     let level_now = view.body.level.label_zh();
     let extra = EditExtra {
         id: id.to_string(),
@@ -1133,7 +1136,6 @@ async fn edit_editor(
             .collect(),
         claim_orgs: orgs
             .iter()
-            .filter(|o| o.id != view.item.org_id)
             .map(|o| OrgOption {
                 id: o.id.clone(),
                 name: o.name.clone(),

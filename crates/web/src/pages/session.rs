@@ -5,13 +5,14 @@ use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use rand::Rng;
 use serde::Deserialize;
 use yiwang_app::{AppError, identity};
 
 use super::{Nav, render};
 use crate::AppState;
-use crate::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, Viewer, cookie, same_secret, set_cookie};
+use crate::auth::{
+    ClientAddr, LOGIN_CSRF_COOKIE, SESSION_COOKIE, Viewer, cookie, same_secret, set_cookie,
+};
 use crate::i18n::I18n;
 
 #[derive(askama::Template)]
@@ -31,9 +32,7 @@ fn login_response(
     username: String,
     error: Option<String>,
 ) -> Response {
-    let mut bytes = [0u8; 24];
-    rand::rng().fill(&mut bytes);
-    let csrf = hex::encode(bytes);
+    let csrf = state.app.issue_form_token();
     let page = Login {
         i,
         nav: Nav::of(&Viewer(None)),
@@ -80,6 +79,7 @@ pub struct LoginForm {
 pub async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientAddr(address): ClientAddr,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
     let i = I18n::from_headers(&headers);
@@ -89,8 +89,13 @@ pub async fn login(
             .to_string();
         return login_response(&state, i, StatusCode::BAD_REQUEST, String::new(), Some(msg));
     };
+    // The pair must match, and the value must be one the platform issued (not one the sender
+    // chose and planted in both places).
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !same_secret(&form.csrf, &expected) {
+    if expected.is_empty()
+        || !same_secret(&form.csrf, &expected)
+        || !state.app.check_form_token(&form.csrf)
+    {
         let msg = i
             .t(
                 "登录表单已过期,请重新提交",
@@ -99,7 +104,7 @@ pub async fn login(
             .to_string();
         return login_response(&state, i, StatusCode::FORBIDDEN, form.username, Some(msg));
     }
-    match identity::sign_in(&state.app.store, &form.username, &form.password).await {
+    match identity::sign_in(&state.app.store, &form.username, &form.password, &address).await {
         Ok(signed) => {
             let max_age = identity::SESSION_HOURS * 3600;
             let mut resp = Redirect::to("/home").into_response();

@@ -6,6 +6,7 @@ mod calendar;
 mod catalog_api;
 mod errors;
 mod hall;
+mod hardening;
 mod ledger;
 mod organisations;
 mod pages;
