@@ -18,6 +18,7 @@ pub mod notify;
 pub mod organisations;
 pub mod password;
 pub mod platform_key;
+pub mod proof_check;
 pub mod sheet;
 
 use std::sync::{Arc, RwLock};

@@ -148,6 +148,17 @@ enum AuditCommand {
         #[arg(long, env = "YIWANG_DB", default_value = DEFAULT_DB)]
         db: String,
     },
+    /// Check a saved checkpoint, inclusion proof or consistency proof (the JSON of
+    /// /api/v1/ledger/checkpoints/latest, …/entries/{seq}/proof or /api/v1/ledger/consistency)
+    /// against the platform's published public key, with no database. Exits 0 when it holds, 1
+    /// when it does not.
+    VerifyProof {
+        /// The saved JSON document (`-` for standard input).
+        file: PathBuf,
+        /// The platform's published SM2 public key (hex).
+        #[arg(long)]
+        public_key: String,
+    },
 }
 
 fn init_logging() {
@@ -460,6 +471,31 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let code = verify(&store).await;
             store.close().await;
             return code;
+        }
+        Command::Audit {
+            command: AuditCommand::VerifyProof { file, public_key },
+        } => {
+            let doc = if file.as_os_str() == "-" {
+                let mut s = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                    .context("reading standard input")?;
+                s
+            } else {
+                std::fs::read_to_string(&file)
+                    .with_context(|| format!("reading {}", file.display()))?
+            };
+            return Ok(
+                match yiwang_app::proof_check::check(&doc, public_key.trim()) {
+                    Ok(v) => {
+                        println!("OK: {v}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(why) => {
+                        println!("FAILED: {why}");
+                        ExitCode::from(1)
+                    }
+                },
+            );
         }
         Command::Audit {
             command: AuditCommand::Checkpoint { db },

@@ -147,3 +147,67 @@ async fn checkpoints_and_inclusion_proofs_verify() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn consistency_proofs_are_public_and_verify() {
+    for db in backends().await {
+        let b = db.backend;
+        let s = TestServer::start(&db).await;
+        demo(&s).await;
+        let first = yiwang_app::audit::latest_checkpoint(&s.app)
+            .await
+            .unwrap()
+            .expect("demo checkpoint")
+            .tree_size;
+        yiwang_app::demo::build_catalog(&s.app)
+            .await
+            .expect("catalogue");
+        yiwang_app::audit::checkpoint(&s.app).await.unwrap();
+        let anon = s.new_client();
+        let (st, v) = send_json(
+            b,
+            anon.get(s.url(&format!("/api/v1/ledger/consistency?from={first}"))),
+        )
+        .await;
+        assert_eq!(st, 200, "[{b}] {v}");
+        let h = |x: &serde_json::Value| -> [u8; 32] {
+            hex::decode(x.as_str().unwrap())
+                .unwrap()
+                .try_into()
+                .unwrap()
+        };
+        let proof: Vec<[u8; 32]> = v["proof"].as_array().unwrap().iter().map(h).collect();
+        assert_eq!(v["from_checkpoint"]["tree_size"], first, "[{b}] {v}");
+        assert!(
+            yiwang_core::merkle::verify_consistency(
+                first as u64,
+                v["to"]["tree_size"].as_u64().unwrap(),
+                &proof,
+                &h(&v["from_root"]),
+                &h(&v["to"]["root"]),
+            ),
+            "[{b}] verifies: {v}"
+        );
+        expect_error(
+            b,
+            anon.get(s.url("/api/v1/ledger/consistency?from=0")),
+            422,
+            "ledger.consistency_range",
+        )
+        .await;
+        let (st, _) = send_json(b, anon.get(s.url("/api/v1/ledger/consistency"))).await;
+        assert_eq!(st, 400, "[{b}] from is required");
+        expect_error(
+            b,
+            anon.get(s.url(&format!(
+                "/api/v1/ledger/consistency?from=1&to={}",
+                first + 1
+            ))),
+            404,
+            "not_found",
+        )
+        .await;
+        s.stop().await;
+        db.cleanup().await;
+    }
+}

@@ -6,6 +6,7 @@ mod audit;
 mod catalog;
 mod durability;
 mod nodes;
+mod proofs;
 mod uploads;
 
 use std::process::{Command, Output};
@@ -45,6 +46,7 @@ fn every_verb_has_help() {
         vec!["audit", "--help"],
         vec!["audit", "verify", "--help"],
         vec!["audit", "checkpoint", "--help"],
+        vec!["audit", "verify-proof", "--help"],
         vec!["backup", "--help"],
         vec!["bootstrap", "--help"],
         vec!["catalog", "import", "--help"],
