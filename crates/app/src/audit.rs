@@ -14,7 +14,7 @@ use serde::Serialize;
 use yiwang_core::Problem;
 use yiwang_core::access::{self, Actor, Permission, Scope};
 use yiwang_core::calendar::to_holiday_csv;
-use yiwang_core::ledger::{checkpoint_message, entry_hash, merkle_root, sm3_hex, verify_signature};
+use yiwang_core::ledger::{checkpoint_message, entry_hash, sm3_hex, verify_signature};
 use yiwang_core::time::rfc3339_micros;
 use yiwang_store::sql_impl::entry_content;
 use yiwang_store::{
@@ -117,8 +117,15 @@ pub async fn verify(store: &Arc<dyn Store>, public_key_hex: &str) -> AppResult<V
     }
     let checkpoints = tx.list_checkpoints().await?;
     report.checkpoints = checkpoints.len();
-    for c in &checkpoints {
-        if let Some(f) = check_checkpoint(c, &leaves, public_key_hex) {
+    // Every checkpoint's root, from one pass over the leaves (O(log n) memory per root).
+    let mut by_size: Vec<&Checkpoint> = checkpoints.iter().collect();
+    by_size.sort_by_key(|c| c.tree_size);
+    let mut frontier = yiwang_core::merkle::Frontier::default();
+    for c in by_size {
+        while (frontier.size() as i64) < c.tree_size && (frontier.size() as usize) < leaves.len() {
+            frontier.push(&leaves[frontier.size() as usize]);
+        }
+        if let Some(f) = check_checkpoint(c, &frontier, public_key_hex) {
             report.findings.push(f);
         }
     }
@@ -184,9 +191,12 @@ fn check_entry(row: &LedgerRow, expected_seq: i64, prev_hash: &str) -> Option<Fi
     None
 }
 
-fn check_checkpoint(c: &Checkpoint, leaves: &[[u8; 32]], public_key_hex: &str) -> Option<Finding> {
-    let size = c.tree_size as usize;
-    if c.tree_size < 1 || size > leaves.len() {
+fn check_checkpoint(
+    c: &Checkpoint,
+    tree: &yiwang_core::merkle::Frontier,
+    public_key_hex: &str,
+) -> Option<Finding> {
+    if c.tree_size < 1 || c.tree_size as u64 > tree.size() {
         return Some(finding(
             "checkpoint.beyond_ledger",
             Some(c.tree_size),
@@ -195,11 +205,11 @@ fn check_checkpoint(c: &Checkpoint, leaves: &[[u8; 32]], public_key_hex: &str) -
             format!(
                 "checkpoint covers {} entries but only {} exist",
                 c.tree_size,
-                leaves.len()
+                tree.size()
             ),
         ));
     }
-    let root = hex::encode(merkle_root(&leaves[..size]));
+    let root = hex::encode(tree.root());
     if root != c.root {
         return Some(finding(
             "checkpoint.root_mismatch",

@@ -6,8 +6,7 @@
 
 use std::collections::HashMap;
 
-use yiwang_core::ledger::{merkle_leaf_hash, merkle_node_hash};
-use yiwang_core::merkle::{Node, Range, completed_by, fold_cover, perfect_cover};
+use yiwang_core::merkle::{Frontier, Node, Range, fold_cover, perfect_cover};
 use yiwang_store::Tx;
 
 use crate::{AppError, AppResult};
@@ -84,14 +83,15 @@ pub async fn extend(tx: &mut Box<dyn Tx>, upto: i64) -> AppResult<i64> {
     }
     let target = upto.min(have + MAX_EXTEND);
     // The right edge of the stored tree: the left siblings the next leaves will need.
-    let mut frontier: HashMap<Node, [u8; 32]> = HashMap::new();
+    let mut cover = Vec::new();
     {
         let mut nodes = Nodes::new(tx);
         for n in perfect_cover((0, have as u64)) {
-            let h = nodes.get(n).await?;
-            frontier.insert(n, h);
+            cover.push(nodes.get(n).await?);
         }
     }
+    let mut frontier = Frontier::from_cover(have as u64, &cover)
+        .ok_or_else(|| AppError::Internal("Merkle frontier does not match its size".into()))?;
     let mut after = have;
     while after < target {
         let rows = tx.ledger_entries(after, PAGE.min(target - after)).await?;
@@ -100,28 +100,13 @@ pub async fn extend(tx: &mut Box<dyn Tx>, upto: i64) -> AppResult<i64> {
         }
         let mut batch = Vec::with_capacity(rows.len() * 2);
         for row in &rows {
-            let leaf = (row.seq - 1) as u64;
-            if leaf != after as u64 {
+            if row.seq != after + 1 {
                 return Err(AppError::Internal(format!(
                     "ledger entry {} follows {after}: the chain has a gap",
                     row.seq
                 )));
             }
-            for n in completed_by(leaf) {
-                let h = match n.children() {
-                    None => merkle_leaf_hash(&bytes(&row.hash)?),
-                    Some((l, r)) => {
-                        let (Some(lh), Some(rh)) = (frontier.remove(&l), frontier.remove(&r))
-                        else {
-                            return Err(AppError::Internal(format!(
-                                "Merkle node ({}, {}) lacks a child",
-                                n.level, n.index
-                            )));
-                        };
-                        merkle_node_hash(&lh, &rh)
-                    }
-                };
-                frontier.insert(n, h);
+            for (n, h) in frontier.push(&bytes(&row.hash)?) {
                 batch.push((i64::from(n.level), n.index as i64, hex::encode(h)));
             }
             after = row.seq;
@@ -163,8 +148,6 @@ pub async fn consistency(
 /// `audit verify` for nodes that are altered, missing below the stored size, or stray.
 pub async fn check(tx: &mut Box<dyn Tx>, leaves: &[[u8; 32]]) -> AppResult<Vec<(String, String)>> {
     let stored_size = tx.merkle_size().await?;
-    let mut expected: HashMap<(i64, i64), [u8; 32]> = HashMap::new();
-    let mut frontier: HashMap<Node, [u8; 32]> = HashMap::new();
     let mut problems = Vec::new();
     if stored_size as usize > leaves.len() {
         problems.push((
@@ -175,17 +158,10 @@ pub async fn check(tx: &mut Box<dyn Tx>, leaves: &[[u8; 32]]) -> AppResult<Vec<(
             ),
         ));
     }
-    for (i, leaf) in leaves.iter().enumerate().take(stored_size as usize) {
-        for n in completed_by(i as u64) {
-            let h = match n.children() {
-                None => merkle_leaf_hash(leaf),
-                Some((l, r)) => merkle_node_hash(&frontier[&l], &frontier[&r]),
-            };
-            if let Some((l, r)) = n.children() {
-                frontier.remove(&l);
-                frontier.remove(&r);
-            }
-            frontier.insert(n, h);
+    let mut expected: HashMap<(i64, i64), [u8; 32]> = HashMap::new();
+    let mut frontier = Frontier::default();
+    for leaf in leaves.iter().take(stored_size as usize) {
+        for (n, h) in frontier.push(leaf) {
             expected.insert((i64::from(n.level), n.index as i64), h);
         }
     }

@@ -109,6 +109,68 @@ pub fn node_hash(children: Option<(&[u8; 32], &[u8; 32])>, leaf: &[u8; 32]) -> [
     }
 }
 
+/// The right edge of a growing tree: the perfect subtrees of the leaves so far (at most one per
+/// level). Adding leaves in order yields every node as it completes and the root at any size,
+/// in O(log n) memory — how the tree is extended and how `audit verify` recomputes it.
+#[derive(Debug, Clone, Default)]
+pub struct Frontier {
+    size: u64,
+    /// Left to right: highest level first.
+    nodes: Vec<(Node, [u8; 32])>,
+}
+
+impl Frontier {
+    /// The frontier of a tree of `size` leaves from the hashes of its [`perfect_cover`] nodes
+    /// (in that order).
+    pub fn from_cover(size: u64, hashes: &[[u8; 32]]) -> Option<Self> {
+        let cover = perfect_cover((0, size));
+        (cover.len() == hashes.len()).then(|| Frontier {
+            size,
+            nodes: cover.into_iter().zip(hashes.iter().copied()).collect(),
+        })
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Add the next leaf (its raw entry hash); returns the nodes it completes, bottom-up.
+    pub fn push(&mut self, entry_hash: &[u8; 32]) -> Vec<(Node, [u8; 32])> {
+        let leaf = self.size;
+        let mut done = vec![(
+            Node {
+                level: 0,
+                index: leaf,
+            },
+            merkle_leaf_hash(entry_hash),
+        )];
+        let mut cur = done[0];
+        while let Some(&(left, lh)) = self.nodes.last() {
+            if left.level != cur.0.level {
+                break;
+            }
+            self.nodes.pop();
+            cur = (
+                Node {
+                    level: left.level + 1,
+                    index: left.index / 2,
+                },
+                merkle_node_hash(&lh, &cur.1),
+            );
+            done.push(cur);
+        }
+        self.nodes.push(cur);
+        self.size += 1;
+        done
+    }
+
+    /// The root of the leaves so far.
+    pub fn root(&self) -> [u8; 32] {
+        let hs: Vec<[u8; 32]> = self.nodes.iter().map(|(_, h)| *h).collect();
+        fold_cover(&hs)
+    }
+}
+
 fn split(n: u64) -> u64 {
     // The largest power of two strictly below n (n ≥ 2).
     1 << (63 - (n - 1).leading_zeros())
@@ -324,6 +386,34 @@ mod tests {
         assert_eq!(consistency_ranges(6, 7), vec![(4, 6), (6, 7), (0, 4)]);
         // The inclusion path of leaf d (3) in 7 leaves: [c, g, l].
         assert_eq!(inclusion_ranges(3, 7), vec![(2, 3), (0, 2), (4, 7)]);
+    }
+
+    #[test]
+    fn the_frontier_yields_every_node_and_every_root() {
+        let all = leaves(100);
+        let m = stored(&all);
+        let mut f = Frontier::default();
+        let mut seen = 0;
+        for (i, l) in all.iter().enumerate() {
+            let done = f.push(l);
+            assert_eq!(
+                done.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+                completed_by(i as u64)
+            );
+            for (n, h) in done {
+                assert_eq!(m[&n], h, "{n:?}");
+                seen += 1;
+            }
+            assert_eq!(f.root(), merkle_root(&all[..=i]), "root at {}", i + 1);
+            // Rebuilt from stored nodes, it goes on identically.
+            let cover: Vec<[u8; 32]> = perfect_cover((0, i as u64 + 1))
+                .iter()
+                .map(|n| m[n])
+                .collect();
+            let again = Frontier::from_cover(i as u64 + 1, &cover).unwrap();
+            assert_eq!(again.root(), f.root());
+        }
+        assert_eq!(seen, m.len());
     }
 
     proptest! {
