@@ -72,6 +72,23 @@ fn hash_bytes(hex_hash: &str) -> Option<[u8; 32]> {
 /// Recompute the chain, every checkpoint and the digest of every covered row.
 /// `public_key_hex` is the platform key checkpoints must be signed with.
 pub async fn verify(store: &Arc<dyn Store>, public_key_hex: &str) -> AppResult<VerifyReport> {
+    verify_against(store, public_key_hex, None).await
+}
+
+/// A witness's history to check the database against, and optionally the witness key to trust.
+pub struct WitnessCheck<'a> {
+    pub history: &'a [crate::witness::Witnessed],
+    pub pinned_key: Option<&'a str>,
+}
+
+/// [`verify`], and, with a witness's history, that every checkpoint the witness cosigned still
+/// matches the database: a ledger shortened, rewritten and re-chained, or re-signed after its
+/// checkpoints were deleted, no longer hashes to what the witness saw.
+pub async fn verify_against(
+    store: &Arc<dyn Store>,
+    public_key_hex: &str,
+    witness: Option<WitnessCheck<'_>>,
+) -> AppResult<VerifyReport> {
     let mut report = VerifyReport::default();
     let mut tx = store.read().await?;
     let mut leaves: Vec<[u8; 32]> = Vec::new();
@@ -128,6 +145,9 @@ pub async fn verify(store: &Arc<dyn Store>, public_key_hex: &str) -> AppResult<V
         if let Some(f) = check_checkpoint(c, &frontier, public_key_hex) {
             report.findings.push(f);
         }
+    }
+    if let Some(w) = witness {
+        check_witnessed(&w, &leaves, public_key_hex, &mut report);
     }
     for (code, msg) in crate::ledger_tree::check(&mut tx, &leaves).await? {
         report
@@ -189,6 +209,57 @@ fn check_entry(row: &LedgerRow, expected_seq: i64, prev_hash: &str) -> Option<Fi
         ));
     }
     None
+}
+
+fn check_witnessed(
+    w: &WitnessCheck<'_>,
+    leaves: &[[u8; 32]],
+    public_key_hex: &str,
+    report: &mut VerifyReport,
+) {
+    let mut history: Vec<&crate::witness::Witnessed> = w.history.iter().collect();
+    history.sort_by_key(|h| h.tree_size);
+    let mut frontier = yiwang_core::merkle::Frontier::default();
+    for h in history {
+        let size = h.tree_size as i64;
+        if !crate::witness::genuine(h, public_key_hex, w.pinned_key) {
+            report.findings.push(finding(
+                "witness.not_genuine",
+                Some(size),
+                None,
+                None,
+                format!(
+                    "the witnessed checkpoint of {size} entries is not signed by the platform key and cosigned by the witness"
+                ),
+            ));
+            continue;
+        }
+        while frontier.size() < h.tree_size && (frontier.size() as usize) < leaves.len() {
+            frontier.push(&leaves[frontier.size() as usize]);
+        }
+        if frontier.size() < h.tree_size {
+            report.findings.push(finding(
+                "witness.beyond_ledger",
+                Some(size),
+                None,
+                None,
+                format!(
+                    "the witness saw {size} entries but the ledger has {}: entries were removed",
+                    leaves.len()
+                ),
+            ));
+        } else if hex::encode(frontier.root()) != h.root {
+            report.findings.push(finding(
+                "witness.root_mismatch",
+                Some(size),
+                None,
+                None,
+                format!(
+                    "the first {size} entries no longer hash to the root the witness cosigned: history was rewritten"
+                ),
+            ));
+        }
+    }
 }
 
 fn check_checkpoint(

@@ -42,7 +42,7 @@ impl RunnerConfig {
         RunnerConfig {
             node_id,
             poll: Duration::from_millis(secs("YIWANG_JOB_POLL_MS", 1000)),
-            checkpoint_every: Duration::from_secs(secs("YIWANG_CHECKPOINT_SECS", 600).max(1)),
+            checkpoint_every: Duration::from_secs(secs("YIWANG_CHECKPOINT_SECS", 10).max(1)),
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod password;
 pub mod platform_key;
 pub mod proof_check;
 pub mod sheet;
+pub mod witness;
 
 use std::sync::{Arc, RwLock};
 

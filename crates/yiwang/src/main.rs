@@ -14,6 +14,8 @@ use yiwang_app::App;
 use yiwang_app::jobs::{Runner, RunnerConfig};
 use yiwang_store::Store;
 
+mod witness;
+
 const DEFAULT_DB: &str = "sqlite://yiwang.db";
 const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 
@@ -89,6 +91,30 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Witness the platform's ledger from outside: fetch each new signed checkpoint, check it
+    /// against the platform's published key and a consistency proof from the last one seen,
+    /// cosign it with this witness's own key and keep it. A checkpoint that does not extend what
+    /// was witnessed is an alarm (printed, logged and kept in DIR/alarms.jsonl).
+    Witness {
+        /// The platform's base URL, e.g. http://platform.example:8080
+        #[arg(long)]
+        platform: String,
+        /// The platform's published SM2 public key (hex).
+        #[arg(long)]
+        public_key: String,
+        /// The witness's directory: its key (witness.key), history (witnessed.jsonl), alarms.
+        #[arg(long)]
+        dir: PathBuf,
+        /// Seconds between rounds.
+        #[arg(long, default_value_t = 10)]
+        every: u64,
+        /// One round, then exit (1 on an alarm).
+        #[arg(long)]
+        once: bool,
+        /// Serve the witnessed history at http://ADDR/witnessed.
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+    },
     /// Copy a SQLite database online to a new file (PostgreSQL: use pg_dump).
     Backup {
         #[arg(long, env = "YIWANG_DB")]
@@ -142,6 +168,17 @@ enum AuditCommand {
     Verify {
         #[arg(long, env = "YIWANG_DB", default_value = DEFAULT_DB)]
         db: String,
+        /// A witness's history (its witnessed.jsonl, or http://ADDR/witnessed of a `yiwang
+        /// witness --listen`): every checkpoint it cosigned must still match the database.
+        #[arg(long)]
+        witness: Option<String>,
+        /// The witness's public key to trust (hex); otherwise each record's own key.
+        #[arg(long, requires = "witness")]
+        witness_key: Option<String>,
+        /// The platform's published public key (hex) that checkpoints must be signed with;
+        /// otherwise the key the database names (which an edit of the database could swap).
+        #[arg(long)]
+        public_key: Option<String>,
     },
     /// Sign a checkpoint over all entries now (the server also does this on a timer).
     Checkpoint {
@@ -465,12 +502,46 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Audit {
-            command: AuditCommand::Verify { db },
+            command:
+                AuditCommand::Verify {
+                    db,
+                    witness,
+                    witness_key,
+                    public_key,
+                },
         } => {
+            let history = match &witness {
+                Some(src) => Some(witness::fetch_history(src).await?),
+                None => None,
+            };
             let store = open(&db).await?;
-            let code = verify(&store).await;
+            let code = verify(
+                &store,
+                history.as_deref(),
+                witness_key.as_deref(),
+                public_key.as_deref(),
+            )
+            .await;
             store.close().await;
             return code;
+        }
+        Command::Witness {
+            platform,
+            public_key,
+            dir,
+            every,
+            once,
+            listen,
+        } => {
+            return witness::run(witness::Options {
+                platform,
+                public_key: public_key.trim().to_string(),
+                dir,
+                every: std::time::Duration::from_secs(every.max(1)),
+                once,
+                listen,
+            })
+            .await;
         }
         Command::Audit {
             command: AuditCommand::VerifyProof { file, public_key },
@@ -523,12 +594,24 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn verify(store: &Arc<dyn Store>) -> Result<ExitCode> {
-    let key = yiwang_app::audit::platform_public_key(store)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .unwrap_or_default();
-    let report = yiwang_app::audit::verify(store, &key)
+async fn verify(
+    store: &Arc<dyn Store>,
+    witnessed: Option<&[yiwang_app::witness::Witnessed]>,
+    witness_key: Option<&str>,
+    public_key: Option<&str>,
+) -> Result<ExitCode> {
+    let key = match public_key {
+        Some(k) => k.trim().to_string(),
+        None => yiwang_app::audit::platform_public_key(store)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .unwrap_or_default(),
+    };
+    let check = witnessed.map(|history| yiwang_app::audit::WitnessCheck {
+        history,
+        pinned_key: witness_key,
+    });
+    let report = yiwang_app::audit::verify_against(store, &key, check)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     // Write errors (a closed pipe, e.g. `| head`) are ignored: the exit code is the answer.

@@ -10,3 +10,4 @@ mod permissions;
 mod prove;
 mod tamper;
 mod tokens;
+mod witness;

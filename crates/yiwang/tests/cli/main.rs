@@ -8,6 +8,7 @@ mod durability;
 mod nodes;
 mod proofs;
 mod uploads;
+mod witness;
 
 use std::process::{Command, Output};
 
@@ -47,6 +48,7 @@ fn every_verb_has_help() {
         vec!["audit", "verify", "--help"],
         vec!["audit", "checkpoint", "--help"],
         vec!["audit", "verify-proof", "--help"],
+        vec!["witness", "--help"],
         vec!["backup", "--help"],
         vec!["bootstrap", "--help"],
         vec!["catalog", "import", "--help"],
