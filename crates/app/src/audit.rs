@@ -406,12 +406,8 @@ async fn check_rows(
 /// The public key checkpoints must verify against: from `YIWANG_SIGNING_KEY` when set, else the
 /// key kept in the database. Read-only (used by `yiwang audit verify`).
 pub async fn platform_public_key(store: &Arc<dyn Store>) -> AppResult<Option<String>> {
-    if let Ok(secret) = std::env::var("YIWANG_SIGNING_KEY") {
-        return Ok(
-            yiwang_core::ledger::PlatformKey::from_secret_hex(secret.trim())
-                .ok()
-                .map(|k| k.public_key_hex()),
-        );
+    if let Some(key) = crate::platform_key::external_key()? {
+        return Ok(Some(key.public_key_hex()));
     }
     Ok(store
         .read()

@@ -55,6 +55,8 @@ pub struct AppOptions {
     pub sheet_child_memory_mb: u64,
     /// Lifetimes of API tokens.
     pub tokens: identity::TokenPolicy,
+    /// Where the checkpoint-signing key comes from.
+    pub signing_key: platform_key::SigningKey,
 }
 
 /// The working-day calendar of the newest version, as the rules use it.
@@ -150,7 +152,7 @@ impl App {
     pub async fn start_with(store: Arc<dyn Store>, opts: AppOptions) -> AppResult<Arc<App>> {
         organisations::seed_regions(&store).await?;
         calendar::seed_official(&store).await?;
-        let (key, key_id) = platform_key::load_or_create(&store).await?;
+        let (key, key_id) = platform_key::resolve(&store, opts.signing_key.clone()).await?;
         audit::catch_up_tree(&store).await?;
         let cal = calendar::load_current(&store).await?;
         let search = catalog::search::CatalogSearch::new(opts.index_dir.as_deref())

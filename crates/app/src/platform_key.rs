@@ -1,8 +1,10 @@
 //! The platform's signing key (SM2 by default) that signs ledger checkpoints.
 //!
-//! Taken from `YIWANG_SIGNING_KEY` (hex secret) when set — the way to keep it out of the database
-//! in production — otherwise generated once and kept in `platform_keys`, so every node of a
-//! PostgreSQL deployment signs with the same key.
+//! In production the key lives **outside the database**: a key file made by `yiwang keys init`
+//! (`YIWANG_SIGNING_KEY_FILE`) or a hex secret in `YIWANG_SIGNING_KEY`, the same on every node —
+//! so that someone who can write the database cannot sign a rewritten history with it. A demo (and
+//! the tests) may keep a generated key in `platform_keys`; `yiwang serve` refuses that unless told
+//! it is a demo (`YIWANG_DEMO_KEY=1`).
 
 use std::sync::Arc;
 
@@ -19,14 +21,76 @@ pub fn key_id(public_hex: &str) -> String {
     sm3_hex(public_hex.as_bytes())[..16].to_string()
 }
 
-pub async fn load_or_create(store: &Arc<dyn Store>) -> AppResult<(PlatformKey, String)> {
-    if let Ok(secret) = std::env::var("YIWANG_SIGNING_KEY") {
-        let key = PlatformKey::from_secret_hex(secret.trim()).map_err(|_| {
-            AppError::Internal("YIWANG_SIGNING_KEY is not a valid SM2 secret key".into())
-        })?;
-        let id = key_id(&key.public_key_hex());
-        return Ok((key, id));
+/// Where a node's signing key comes from.
+#[derive(Debug, Clone, Default)]
+pub enum SigningKey {
+    /// Generated once and kept in the database (demo and tests only).
+    #[default]
+    Database,
+    /// From outside the database (key file or environment).
+    External(PlatformKey),
+    /// A throw-away key for commands that never sign (imports, index rebuilds); nothing stored.
+    Unused,
+}
+
+/// The signing key configured outside the database, if any: `YIWANG_SIGNING_KEY` (hex) or the
+/// file named by `YIWANG_SIGNING_KEY_FILE`.
+pub fn external_key() -> AppResult<Option<PlatformKey>> {
+    let (what, hex) = if let Ok(secret) = std::env::var("YIWANG_SIGNING_KEY") {
+        ("YIWANG_SIGNING_KEY".to_string(), secret)
+    } else if let Ok(path) = std::env::var("YIWANG_SIGNING_KEY_FILE") {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| AppError::Internal(format!("cannot read the key file {path}: {e}")))?;
+        (format!("the key file {path}"), text)
+    } else {
+        return Ok(None);
+    };
+    PlatformKey::from_secret_hex(hex.trim())
+        .map(Some)
+        .map_err(|e| AppError::Internal(format!("{what} is not a valid SM2 secret key: {e}")))
+}
+
+/// Create a key file (mode 0600, never overwritten); returns the key.
+pub fn init_key_file(path: &std::path::Path) -> std::io::Result<PlatformKey> {
+    use std::io::Write;
+    let key = PlatformKey::generate();
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path)?;
+    writeln!(f, "{}", key.secret_hex())?;
+    f.sync_all()?;
+    Ok(key)
+}
+
+/// The node's key from its source.
+pub async fn resolve(
+    store: &Arc<dyn Store>,
+    source: SigningKey,
+) -> AppResult<(PlatformKey, String)> {
+    match source {
+        SigningKey::External(key) => {
+            let id = key_id(&key.public_key_hex());
+            Ok((key, id))
+        }
+        SigningKey::Unused => {
+            let key = PlatformKey::generate();
+            let id = key_id(&key.public_key_hex());
+            Ok((key, id))
+        }
+        SigningKey::Database => match external_key()? {
+            Some(key) => {
+                let id = key_id(&key.public_key_hex());
+                Ok((key, id))
+            }
+            None => load_or_create(store).await,
+        },
     }
+}
+
+/// The key kept in the database, generated on first use (demo and tests).
+pub async fn load_or_create(store: &Arc<dyn Store>) -> AppResult<(PlatformKey, String)> {
     let mut tx = store.write().await?;
     if tx.get_platform_key().await?.is_none() {
         let key = PlatformKey::generate();

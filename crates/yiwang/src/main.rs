@@ -115,6 +115,11 @@ enum Command {
         #[arg(long)]
         listen: Option<SocketAddr>,
     },
+    /// The platform's checkpoint-signing key, kept outside the database.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Copy a SQLite database online to a new file (PostgreSQL: use pg_dump).
     Backup {
         #[arg(long, env = "YIWANG_DB")]
@@ -158,6 +163,16 @@ enum SearchCommand {
         db: String,
         #[arg(long, env = "YIWANG_INDEX_DIR")]
         index_dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a new SM2 signing key in FILE (mode 0600; never overwrites) and print its public
+    /// key, to publish, and its id. Give every node the file: YIWANG_SIGNING_KEY_FILE=FILE.
+    Init {
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -249,14 +264,46 @@ async fn open(db: &str) -> Result<Arc<dyn Store>> {
     Ok(store)
 }
 
+/// Start the application for a command that never signs checkpoints.
 async fn start(db: &str) -> Result<Arc<App>> {
-    start_with(db, yiwang_app::AppOptions::default()).await
+    start_with(
+        db,
+        yiwang_app::AppOptions {
+            signing_key: signing_key(false, false)?,
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Where this command's checkpoint-signing key comes from: outside the database when configured
+/// (`YIWANG_SIGNING_KEY_FILE` or `YIWANG_SIGNING_KEY`); a command that signs otherwise needs to be
+/// a demo (`yiwang demo`, or `YIWANG_DEMO_KEY=1`) to keep a key in the database.
+fn signing_key(signs: bool, demo: bool) -> Result<yiwang_app::platform_key::SigningKey> {
+    use yiwang_app::platform_key::{SigningKey, external_key};
+    if let Some(k) = external_key().map_err(|e| anyhow::anyhow!("{e}"))? {
+        return Ok(SigningKey::External(k));
+    }
+    if !signs {
+        return Ok(SigningKey::Unused);
+    }
+    if demo || std::env::var("YIWANG_DEMO_KEY").as_deref() == Ok("1") {
+        return Ok(SigningKey::Database);
+    }
+    anyhow::bail!(
+        "no signing key: create one with `yiwang keys init --out FILE` and set \
+         YIWANG_SIGNING_KEY_FILE=FILE on every node (a key kept in the database could sign a \
+         rewritten history); for a demo, set YIWANG_DEMO_KEY=1"
+    )
 }
 
 /// The options of a serving node: uploaded spreadsheets are read in a child process of this
 /// executable (`YIWANG_SHEET_MEMORY_MB`, default 1024, bounds its memory), so that a reader
 /// failure can never end the node.
-fn server_options(index_dir: Option<PathBuf>) -> Result<yiwang_app::AppOptions> {
+fn server_options(
+    index_dir: Option<PathBuf>,
+    signing_key: yiwang_app::platform_key::SigningKey,
+) -> Result<yiwang_app::AppOptions> {
     let days = |name: &str| -> Result<Option<u32>> {
         match std::env::var(name) {
             Ok(v) => v
@@ -280,6 +327,7 @@ fn server_options(index_dir: Option<PathBuf>) -> Result<yiwang_app::AppOptions> 
             .and_then(|v| v.parse().ok())
             .unwrap_or(0),
         tokens,
+        signing_key,
     })
 }
 
@@ -419,7 +467,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             addr,
             index_dir,
         } => {
-            let app = start_with(&db, server_options(index_dir)?).await?;
+            let app =
+                start_with(&db, server_options(index_dir, signing_key(true, false)?)?).await?;
+            println!(
+                "checkpoint signing key {} (public key {})",
+                app.platform_key_id(),
+                app.platform_key().public_key_hex()
+            );
             serve(app, addr).await?;
         }
         Command::Catalog { command } => return catalog(command).await,
@@ -525,6 +579,16 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             store.close().await;
             return code;
         }
+        Command::Keys {
+            command: KeysCommand::Init { out },
+        } => {
+            let key = yiwang_app::platform_key::init_key_file(&out)
+                .with_context(|| format!("cannot create {}", out.display()))?;
+            let public = key.public_key_hex();
+            println!("signing key written to {}", out.display());
+            println!("public key (publish it): {public}");
+            println!("key id: {}", yiwang_app::platform_key::key_id(&public));
+        }
         Command::Witness {
             platform,
             public_key,
@@ -571,7 +635,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Checkpoint { db },
         } => {
-            let app = start(&db).await?;
+            let app = start_with(
+                &db,
+                yiwang_app::AppOptions {
+                    signing_key: signing_key(true, false)?,
+                    ..Default::default()
+                },
+            )
+            .await?;
             match yiwang_app::audit::checkpoint(&app)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?
@@ -665,7 +736,7 @@ async fn demo(db: &str) -> Result<Arc<App>> {
         store.wipe().await.context("cannot reset the database")?;
         store.close().await;
     }
-    let app = start_with(db, server_options(None)?).await?;
+    let app = start_with(db, server_options(None, signing_key(true, true)?)?).await?;
     let accounts = yiwang_app::demo::build(&app)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

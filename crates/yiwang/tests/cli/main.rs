@@ -5,6 +5,7 @@
 mod audit;
 mod catalog;
 mod durability;
+mod keys;
 mod nodes;
 mod proofs;
 mod uploads;
@@ -49,6 +50,7 @@ fn every_verb_has_help() {
         vec!["audit", "checkpoint", "--help"],
         vec!["audit", "verify-proof", "--help"],
         vec!["witness", "--help"],
+        vec!["keys", "init", "--help"],
         vec!["backup", "--help"],
         vec!["bootstrap", "--help"],
         vec!["catalog", "import", "--help"],

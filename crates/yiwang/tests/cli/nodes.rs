@@ -32,6 +32,8 @@ fn start_node(db: &TestDb, name: &str, port: u16) -> Node {
             .env("HOSTNAME", name)
             .env("YIWANG_JOB_POLL_MS", "20")
             .env("YIWANG_CHECKPOINT_SECS", "1")
+            // Both nodes sign with the demo key kept in the database.
+            .env("YIWANG_DEMO_KEY", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -22,6 +22,7 @@ async fn start(url: &str, memory_mb: Option<&str>) -> (Node, String) {
     let mut cmd = yiwang();
     cmd.args(["serve", "--db", url, "--addr", &format!("127.0.0.1:{port}")])
         .env("RUST_LOG", "warn")
+        .env("YIWANG_DEMO_KEY", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     if let Some(mb) = memory_mb {
