@@ -6,6 +6,7 @@
 //! Handlers (web, CLI) call these functions and nothing below them.
 
 pub mod audit;
+pub mod blobs;
 pub mod calendar;
 pub mod catalog;
 pub mod demo;
@@ -35,6 +36,7 @@ pub struct App {
     key_id: String,
     search: catalog::search::CatalogSearch,
     sheets: sheet::SheetReader,
+    blobs: Arc<blobs::Blobs>,
 }
 
 /// How to start the application.
@@ -47,6 +49,9 @@ pub struct AppOptions {
     pub sheet_child: Option<std::path::PathBuf>,
     /// Address-space limit of a spreadsheet-reader child, in MiB (0: the default, 1024).
     pub sheet_child_memory_mb: u64,
+    /// The blob store of file contents (every node of a deployment must share it); in memory
+    /// when `None`.
+    pub blobs: Option<Arc<blobs::Blobs>>,
 }
 
 /// The working-day calendar of the newest version, as the rules use it.
@@ -140,6 +145,11 @@ impl App {
     }
 
     pub async fn start_with(store: Arc<dyn Store>, opts: AppOptions) -> AppResult<Arc<App>> {
+        let blobs = opts
+            .blobs
+            .clone()
+            .unwrap_or_else(|| Arc::new(blobs::Blobs::memory()));
+        blobs::move_legacy_contents(&store, &blobs).await?;
         organisations::seed_regions(&store).await?;
         calendar::seed_official(&store).await?;
         let (key, key_id) = platform_key::load_or_create(&store).await?;
@@ -164,6 +174,7 @@ impl App {
             key_id,
             search,
             sheets,
+            blobs,
         });
         app.search.sync(&app.store).await?;
         Ok(app)
@@ -172,6 +183,11 @@ impl App {
     /// The node's reader of uploaded spreadsheets.
     pub fn sheets(&self) -> &sheet::SheetReader {
         &self.sheets
+    }
+
+    /// The blob store of file contents.
+    pub fn blobs(&self) -> &blobs::Blobs {
+        &self.blobs
     }
 
     pub fn search(&self) -> &catalog::search::CatalogSearch {
