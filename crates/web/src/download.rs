@@ -127,13 +127,19 @@ pub fn streamed_attachment(
     response
 }
 
-/// 416 for a range outside a file of `size` bytes.
+/// 416 for a range outside a file of `size` bytes (a JSON error with `Content-Range`).
 pub fn unsatisfiable(size: u64) -> Response {
-    let mut headers = HeaderMap::new();
+    let mut response = crate::error::ApiError::new(
+        axum::http::StatusCode::RANGE_NOT_SATISFIABLE,
+        "range.unsatisfiable",
+        "请求的范围超出文件大小。",
+        "The requested range is outside the file.",
+    )
+    .into_response();
     if let Ok(v) = format!("bytes */{size}").parse() {
-        headers.insert(header::CONTENT_RANGE, v);
+        response.headers_mut().insert(header::CONTENT_RANGE, v);
     }
-    (axum::http::StatusCode::RANGE_NOT_SATISFIABLE, headers).into_response()
+    response
 }
 
 /// Serve a catalogue file with range support (the API and the hall share this).
