@@ -265,7 +265,8 @@ impl Blobs {
         let digest = hex::encode(hasher.finalize());
         let key = Self::key_of(&digest)?;
         let mut file = tokio::fs::File::open(path).await.map_err(internal)?;
-        let mut out = BufWriter::with_capacity(self.inner.clone(), key, PART_BYTES);
+        let mut out =
+            BufWriter::with_capacity(self.inner.clone(), key, PART_BYTES).with_max_concurrency(2);
         let mut copied = 0u64;
         loop {
             let n = file.read(&mut buf).await.map_err(internal)?;
@@ -326,12 +327,16 @@ impl Blobs {
         }
     }
 
-    /// Open a blob, or a range of it, as a stream; `None` when it is missing.
+    /// Open a blob, or a range of it, as a stream; `None` when it is missing. A directory store
+    /// is read here in large chunks (`object_store` reads local files 8 KiB at a time).
     pub async fn get(
         &self,
         digest: &str,
         range: Option<Range<u64>>,
     ) -> AppResult<Option<BlobRead>> {
+        if let Some(path) = self.file_of(digest) {
+            return read_file(&path, range).await;
+        }
         let options = GetOptions {
             range: range.map(GetRange::Bounded),
             ..Default::default()
@@ -458,6 +463,45 @@ pub async fn move_legacy_contents(store: &Arc<dyn Store>, blobs: &Blobs) -> AppR
         tracing::info!(files = moved, blobs = %blobs.describe(), "file contents moved into the blob store");
     }
     Ok(moved)
+}
+
+/// Stream a local file, or a range of it, in chunks of [`READ_BUF`].
+async fn read_file(path: &Path, range: Option<Range<u64>>) -> AppResult<Option<BlobRead>> {
+    use tokio::io::AsyncSeekExt;
+    let mut file = match tokio::fs::File::open(path).await {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(internal(e)),
+    };
+    let size = file.metadata().await.map_err(internal)?.len();
+    let range = match range {
+        Some(r) => r.start.min(size)..r.end.min(size),
+        None => 0..size,
+    };
+    file.seek(std::io::SeekFrom::Start(range.start))
+        .await
+        .map_err(internal)?;
+    let left = range.end - range.start;
+    let stream = futures_util::stream::unfold((file, left), |(mut file, left)| async move {
+        if left == 0 {
+            return None;
+        }
+        let mut buf = vec![0u8; (READ_BUF as u64).min(left) as usize];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(Bytes::from(buf)), (file, left - n as u64)))
+            }
+            Err(e) => Some((Err(e), (file, 0))),
+        }
+    })
+    .boxed();
+    Ok(Some(BlobRead {
+        stream,
+        range,
+        size,
+    }))
 }
 
 /// What [`copy_referenced`] did.
