@@ -585,7 +585,32 @@ pub enum Magic {
     Png,
 }
 
+/// Declared types that say nothing about the content (browsers send them for unknown files).
+const GENERIC_TYPES: &[&str] = &[
+    "application/octet-stream",
+    "binary/octet-stream",
+    "application/x-download",
+    "application/force-download",
+    "application/unknown",
+];
+
 impl Magic {
+    /// Other names clients use for types of this signature (a declared type among them agrees).
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Magic::Pdf => &["application/x-pdf", "application/acrobat"],
+            Magic::Ole => &[
+                "application/msword",
+                "application/vnd.ms-excel",
+                "application/x-msexcel",
+                "application/x-ole-storage",
+            ],
+            Magic::Zip => &["application/zip", "application/x-zip-compressed"],
+            Magic::Jpeg => &["image/jpg", "image/pjpeg"],
+            Magic::Png => &["image/x-png"],
+        }
+    }
+
     /// What the first bytes of a content are.
     pub fn sniff(head: &[u8]) -> Option<Magic> {
         const SIGS: &[(&[u8], Magic)] = &[
@@ -656,9 +681,10 @@ impl Kind {
             .ok_or_else(refused)?;
         let declared = declared
             .map(|d| d.split(';').next().unwrap_or("").trim().to_lowercase())
-            .filter(|d| !d.is_empty() && d != "application/octet-stream");
+            .filter(|d| !d.is_empty() && !GENERIC_TYPES.contains(&d.as_str()));
         if let Some(d) = declared
             && d != t.mime
+            && !t.magic.aliases().contains(&d.as_str())
         {
             return Err(Problem::invalid(
                 "file.type_mismatch",
