@@ -19,6 +19,8 @@ use crate::{App, AppError, AppResult, new_id, now_micros};
 
 pub const CHECKPOINT: &str = "ledger.checkpoint";
 pub const CLEANUP: &str = "jobs.cleanup";
+/// Remove blobs that no file refers to (written by a use case that then failed).
+pub const BLOB_GC: &str = "blobs.gc";
 /// A job that does nothing but leave its run record: used to check the runner end to end.
 pub const PROBE: &str = "diag.probe";
 const MAX_ATTEMPTS: i64 = 5;
@@ -142,6 +144,15 @@ impl Runner {
             Some(format!("{CLEANUP}@{}", now / day)),
         )
         .await?;
+        let hour = 3_600_000_000;
+        enqueue(
+            &mut tx,
+            BLOB_GC,
+            serde_json::json!({}),
+            (now / hour) * hour,
+            Some(format!("{BLOB_GC}@{}", now / hour)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -201,6 +212,17 @@ impl Runner {
                 let f = crate::identity::forget_old_sign_in_failures(tx, now_micros()).await?;
                 Ok(format!(
                     "removed {n} finished jobs and {f} old failed sign-ins"
+                ))
+            }
+            BLOB_GC => {
+                let done = self
+                    .app
+                    .blobs()
+                    .collect_garbage(&self.app.store, crate::blobs::grace_from_env())
+                    .await?;
+                Ok(format!(
+                    "scanned {} blobs, removed {} unreferenced",
+                    done.scanned, done.deleted
                 ))
             }
             PROBE => {

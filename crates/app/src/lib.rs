@@ -6,6 +6,7 @@
 //! Handlers (web, CLI) call these functions and nothing below them.
 
 pub mod audit;
+pub mod blobs;
 pub mod calendar;
 pub mod catalog;
 pub mod demo;
@@ -41,6 +42,7 @@ pub struct App {
     sheets: sheet::SheetReader,
     tokens: identity::TokenPolicy,
     form_key: [u8; 32],
+    blobs: Arc<blobs::Blobs>,
 }
 
 /// How to start the application.
@@ -57,6 +59,9 @@ pub struct AppOptions {
     pub tokens: identity::TokenPolicy,
     /// Where the checkpoint-signing key comes from.
     pub signing_key: platform_key::SigningKey,
+    /// The blob store of file contents (every node of a deployment must share it); in memory
+    /// when `None`.
+    pub blobs: Option<Arc<blobs::Blobs>>,
 }
 
 /// The working-day calendar of the newest version, as the rules use it.
@@ -150,6 +155,11 @@ impl App {
     }
 
     pub async fn start_with(store: Arc<dyn Store>, opts: AppOptions) -> AppResult<Arc<App>> {
+        let blobs = opts
+            .blobs
+            .clone()
+            .unwrap_or_else(|| Arc::new(blobs::Blobs::memory()));
+        blobs::move_legacy_contents(&store, &blobs).await?;
         organisations::seed_regions(&store).await?;
         calendar::seed_official(&store).await?;
         let (key, key_id) = platform_key::resolve(&store, opts.signing_key.clone()).await?;
@@ -178,6 +188,7 @@ impl App {
             sheets,
             tokens: opts.tokens,
             form_key,
+            blobs,
         });
         app.search.sync(&app.store).await?;
         Ok(app)
@@ -186,6 +197,11 @@ impl App {
     /// The node's reader of uploaded spreadsheets.
     pub fn sheets(&self) -> &sheet::SheetReader {
         &self.sheets
+    }
+
+    /// The blob store of file contents.
+    pub fn blobs(&self) -> &blobs::Blobs {
+        &self.blobs
     }
 
     pub fn search(&self) -> &catalog::search::CatalogSearch {

@@ -124,7 +124,8 @@ impl BundleRowData {
     }
 }
 
-/// A downloadable file (blank form, filled sample). `digest` is the SM3 of `content`.
+/// A downloadable file (blank form, filled sample). The content is in the blob store under
+/// `digest`, the SM3 of the content; the database keeps only its name, media type, size and digest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct CatalogFile {
     pub id: String,
@@ -132,14 +133,12 @@ pub struct CatalogFile {
     pub content_type: String,
     pub size: i64,
     pub digest: String,
-    #[serde(skip)]
-    pub content: Vec<u8>,
     pub created_at: Micros,
 }
 
 impl CatalogFile {
     pub const TABLE: &'static str = "catalog_files";
-    /// Covers the metadata and, through `digest`, the content (verify recomputes the content hash).
+    /// Covers the metadata and, through `digest`, the content (verify re-hashes the blob).
     pub fn row_digest(&self) -> String {
         row_digest(
             Self::TABLE,
@@ -234,8 +233,18 @@ pub trait CatalogTx: Send {
 
     async fn insert_file(&mut self, f: &CatalogFile) -> Result<()>;
     async fn get_file(&mut self, id: &str) -> Result<Option<CatalogFile>>;
-    /// File metadata and content, for verification.
+    /// Every file's metadata, for verification.
     async fn list_files(&mut self) -> Result<Vec<CatalogFile>>;
+    /// Does any file row hold this content digest (blob clean-up asks before deleting)?
+    async fn blob_referenced(&mut self, digest: &str) -> Result<bool>;
+    /// Every content digest that file rows hold.
+    async fn referenced_blobs(&mut self) -> Result<Vec<String>>;
+    /// One file content still in the database from before the blob store (`id`, recorded
+    /// digest, content), while the table of such contents exists.
+    async fn next_legacy_content(&mut self) -> Result<Option<(String, String, Vec<u8>)>>;
+    async fn delete_legacy_content(&mut self, id: &str) -> Result<()>;
+    /// Drop the emptied table of contents from before the blob store.
+    async fn drop_legacy_contents(&mut self) -> Result<()>;
 
     async fn insert_question(&mut self, q: &Question) -> Result<()>;
     async fn update_question(&mut self, q: &Question) -> Result<()>;

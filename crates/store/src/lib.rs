@@ -98,6 +98,9 @@ pub trait Store: Send + Sync + 'static {
     /// A read transaction: a consistent snapshot; dropped (rolled back) when done.
     async fn read(&self) -> Result<Box<dyn Tx>>;
     async fn ping(&self) -> Result<()>;
+    /// Does the table of file contents from before the blob store (`catalog_file_contents`,
+    /// made by migration 0004 and dropped once its rows are in the blob store) still exist?
+    async fn has_legacy_contents(&self) -> Result<bool>;
     /// An online, consistent copy of the database (SQLite only).
     async fn backup(&self, out: &Path) -> Result<()>;
     /// Drop every table (used by `yiwang demo` to start from nothing).

@@ -78,6 +78,16 @@ impl Store for PgStore {
         Ok(())
     }
 
+    async fn has_legacy_contents(&self) -> Result<bool> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'catalog_file_contents'",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(n > 0)
+    }
+
     async fn backup(&self, _out: &Path) -> Result<()> {
         Err(StoreError::Other(
             "PostgreSQL backups are taken with pg_dump, e.g. `pg_dump --format=custom --file=yiwang.dump \"$YIWANG_DB\"` (restore with pg_restore); yiwang backup copies SQLite databases only".into(),

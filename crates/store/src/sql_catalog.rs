@@ -127,20 +127,49 @@ macro_rules! impl_catalog_tx {
             }
 
             async fn insert_file(&mut self, f: &$crate::catalog::CatalogFile) -> $crate::Result<()> {
-                sqlx::query("INSERT INTO catalog_files (id, filename, content_type, size, digest, content, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                    .bind(&f.id).bind(&f.filename).bind(&f.content_type).bind(f.size).bind(&f.digest).bind(&f.content).bind(f.created_at)
+                sqlx::query("INSERT INTO catalog_files (id, filename, content_type, size, digest, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(&f.id).bind(&f.filename).bind(&f.content_type).bind(f.size).bind(&f.digest).bind(f.created_at)
                     .execute(&mut *self.inner).await.map_err($crate::map_err)?;
                 Ok(())
             }
 
             async fn get_file(&mut self, id: &str) -> $crate::Result<Option<$crate::catalog::CatalogFile>> {
-                sqlx::query_as("SELECT id, filename, content_type, size, digest, content, created_at FROM catalog_files WHERE id = $1")
+                sqlx::query_as("SELECT id, filename, content_type, size, digest, created_at FROM catalog_files WHERE id = $1")
                     .bind(id).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
             }
 
             async fn list_files(&mut self) -> $crate::Result<Vec<$crate::catalog::CatalogFile>> {
-                sqlx::query_as("SELECT id, filename, content_type, size, digest, content, created_at FROM catalog_files ORDER BY id")
+                sqlx::query_as("SELECT id, filename, content_type, size, digest, created_at FROM catalog_files ORDER BY id")
                     .fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn blob_referenced(&mut self, digest: &str) -> $crate::Result<bool> {
+                let found: Option<(String,)> = sqlx::query_as("SELECT id FROM catalog_files WHERE digest = $1 LIMIT 1")
+                    .bind(digest).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(found.is_some())
+            }
+
+            async fn referenced_blobs(&mut self) -> $crate::Result<Vec<String>> {
+                let rows: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT digest FROM catalog_files")
+                    .fetch_all(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(rows.into_iter().map(|(d,)| d).collect())
+            }
+
+            async fn next_legacy_content(&mut self) -> $crate::Result<Option<(String, String, Vec<u8>)>> {
+                sqlx::query_as("SELECT c.id, COALESCE(f.digest, ''), c.content FROM catalog_file_contents c LEFT JOIN catalog_files f ON f.id = c.id ORDER BY c.id LIMIT 1")
+                    .fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn delete_legacy_content(&mut self, id: &str) -> $crate::Result<()> {
+                sqlx::query("DELETE FROM catalog_file_contents WHERE id = $1")
+                    .bind(id).execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn drop_legacy_contents(&mut self) -> $crate::Result<()> {
+                sqlx::query("DROP TABLE IF EXISTS catalog_file_contents")
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
             }
 
             async fn insert_question(&mut self, q: &$crate::catalog::Question) -> $crate::Result<()> {

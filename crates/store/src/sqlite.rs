@@ -99,6 +99,16 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn has_legacy_contents(&self) -> Result<bool> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'catalog_file_contents'",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(n > 0)
+    }
+
     async fn backup(&self, out: &Path) -> Result<()> {
         if out.exists() {
             return Err(StoreError::Other(format!(

@@ -8,6 +8,7 @@
 //! [`TestServer`] starts the real router on `127.0.0.1:0` against such a database, like `main`.
 
 pub mod hostile;
+pub mod s3;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -25,6 +26,8 @@ pub struct TestDb {
     admin_url: Option<String>,
     name: Option<String>,
     _dir: Option<TempDir>,
+    /// The blob store directory of this database (removed with it).
+    pub blobs: TempDir,
 }
 
 /// A temporary directory removed on drop.
@@ -52,6 +55,7 @@ impl Drop for TempDir {
 
 impl TestDb {
     pub async fn sqlite() -> TestDb {
+        yiwang_app::blobs::install_tls_provider();
         let dir = TempDir::new();
         let url = format!("sqlite://{}", dir.0.join("test.db").display());
         TestDb {
@@ -60,11 +64,13 @@ impl TestDb {
             admin_url: None,
             name: None,
             _dir: Some(dir),
+            blobs: TempDir::new(),
         }
     }
 
     /// A new PostgreSQL database, or `None` when PostgreSQL is optional and unreachable.
     pub async fn postgres() -> Option<TestDb> {
+        yiwang_app::blobs::install_tls_provider();
         let (admin_url, mandatory) = match std::env::var("YIWANG_TEST_PG") {
             Ok(url) if !url.is_empty() => (url, true),
             _ => (DEFAULT_PG.to_string(), false),
@@ -100,6 +106,7 @@ impl TestDb {
             admin_url: Some(admin_url.clone()),
             name: Some(name),
             _dir: None,
+            blobs: TempDir::new(),
         })
     }
 
@@ -110,9 +117,28 @@ impl TestDb {
         store
     }
 
-    /// Open, migrate and start the application (seeds regions, calendar, key).
+    /// Open, migrate and start the application (seeds regions, calendar, key) with this
+    /// database's blob directory.
     pub async fn app(&self) -> Arc<App> {
-        App::start(self.store().await).await.expect("start app")
+        self.app_with_blobs(self.blob_store()).await
+    }
+
+    /// This database's blob directory as a blob store.
+    pub fn blob_store(&self) -> Arc<yiwang_app::blobs::Blobs> {
+        Arc::new(yiwang_app::blobs::Blobs::dir(&self.blobs.0).expect("blob directory"))
+    }
+
+    /// Start the application with another blob store (e.g. a bucket).
+    pub async fn app_with_blobs(&self, blobs: Arc<yiwang_app::blobs::Blobs>) -> Arc<App> {
+        App::start_with(
+            self.store().await,
+            yiwang_app::AppOptions {
+                blobs: Some(blobs),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("start app")
     }
 
     pub async fn cleanup(self) {
@@ -178,7 +204,12 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(db: &TestDb) -> TestServer {
-        let app = db.app().await;
+        Self::start_app(db.app().await).await
+    }
+
+    /// The real router over an application already started (e.g. on a bucket).
+    pub async fn start_app(app: Arc<App>) -> TestServer {
+        yiwang_app::blobs::install_tls_provider();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -21,12 +21,6 @@ impl Spooled {
         self.file.path()
     }
 
-    /// The contents, for uploads whose limit is small enough to hold (until files move to the
-    /// blob store).
-    pub async fn read_all(&self) -> Result<Vec<u8>, Problem> {
-        tokio::fs::read(self.path()).await.map_err(staging_failed)
-    }
-
     /// An empty upload is a 422 (not a 413).
     pub fn non_empty(self) -> Result<Self, Problem> {
         if self.size == 0 {

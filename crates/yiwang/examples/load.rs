@@ -44,6 +44,7 @@ async fn phase(
     seconds: u64,
     concurrency: usize,
 ) -> (Vec<Duration>, usize) {
+    yiwang_app::blobs::install_tls_provider();
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();

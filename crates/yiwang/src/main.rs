@@ -26,6 +26,12 @@ const DEFAULT_ADDR: &str = "127.0.0.1:8080";
     about = "一网 yiwang — government services and public-resource trading on one network"
 )]
 struct Cli {
+    /// Where file contents are kept: a directory (default: beside the SQLite file,
+    /// `yiwang.db.blobs`; `yiwang.blobs` for PostgreSQL) or `s3://bucket/prefix` with the usual
+    /// AWS_* settings (AWS_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,
+    /// AWS_ALLOW_HTTP). Every node of a deployment must use the same store.
+    #[arg(long, global = true, env = "YIWANG_BLOBS")]
+    blobs: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -120,7 +126,9 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
-    /// Copy a SQLite database online to a new file (PostgreSQL: use pg_dump).
+    /// Copy a SQLite database online to a new file, then every file content it refers to into
+    /// the directory FILE.blobs beside it (each copy re-hashed), so that the copy verifies and
+    /// restores on its own. PostgreSQL: use pg_dump, then copy the bucket (see README).
     Backup {
         #[arg(long, env = "YIWANG_DB")]
         db: String,
@@ -264,10 +272,20 @@ async fn open(db: &str) -> Result<Arc<dyn Store>> {
     Ok(store)
 }
 
+/// The blob store for a database: `--blobs`/`YIWANG_BLOBS`, or the default beside it.
+fn open_blobs(db: &str, blobs: Option<&str>) -> Result<Arc<yiwang_app::blobs::Blobs>> {
+    let spec = blobs
+        .map(str::to_string)
+        .unwrap_or_else(|| yiwang_app::blobs::default_location(db));
+    let blobs = yiwang_app::blobs::Blobs::open(&spec).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Arc::new(blobs))
+}
+
 /// Start the application for a command that never signs checkpoints.
-async fn start(db: &str) -> Result<Arc<App>> {
+async fn start(db: &str, blobs: Option<&str>) -> Result<Arc<App>> {
     start_with(
         db,
+        blobs,
         yiwang_app::AppOptions {
             signing_key: signing_key(false, false)?,
             ..Default::default()
@@ -328,12 +346,20 @@ fn server_options(
             .unwrap_or(0),
         tokens,
         signing_key,
+        blobs: None,
     })
 }
 
-async fn start_with(db: &str, opts: yiwang_app::AppOptions) -> Result<Arc<App>> {
+async fn start_with(
+    db: &str,
+    blobs: Option<&str>,
+    mut opts: yiwang_app::AppOptions,
+) -> Result<Arc<App>> {
     let store = open(db).await?;
     store.migrate().await.context("migrations failed")?;
+    let blobs = open_blobs(db, blobs)?;
+    tracing::info!(blobs = %blobs.describe(), "blob store");
+    opts.blobs = Some(blobs);
     App::start_with(store, opts)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
@@ -370,7 +396,7 @@ fn print_problem(p: &yiwang_core::Problem) {
     }
 }
 
-async fn catalog(command: CatalogCommand) -> Result<ExitCode> {
+async fn catalog(command: CatalogCommand, blobs: Option<&str>) -> Result<ExitCode> {
     use yiwang_app::catalog::import::{self, Format, ImportOptions};
     match command {
         CatalogCommand::Import { db, file, bundles } => {
@@ -395,7 +421,7 @@ async fn catalog(command: CatalogCommand) -> Result<ExitCode> {
                     }
                 }
             }
-            let app = start(&db).await?;
+            let app = start(&db, blobs).await?;
             let bar = progress_bar("导入 importing");
             let progress = |done: usize, total: usize| {
                 bar.set_length(total as u64);
@@ -461,14 +487,19 @@ async fn catalog(command: CatalogCommand) -> Result<ExitCode> {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
+    let blobs = cli.blobs.as_deref();
     match cli.command {
         Command::Serve {
             db,
             addr,
             index_dir,
         } => {
-            let app =
-                start_with(&db, server_options(index_dir, signing_key(true, false)?)?).await?;
+            let app = start_with(
+                &db,
+                blobs,
+                server_options(index_dir, signing_key(true, false)?)?,
+            )
+            .await?;
             println!(
                 "checkpoint signing key {} (public key {})",
                 app.platform_key_id(),
@@ -476,12 +507,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             );
             serve(app, addr).await?;
         }
-        Command::Catalog { command } => return catalog(command).await,
+        Command::Catalog { command } => return catalog(command, blobs).await,
         Command::Search {
             command: SearchCommand::Reindex { db, index_dir },
         } => {
             let app = start_with(
                 &db,
+                blobs,
                 yiwang_app::AppOptions {
                     index_dir: Some(index_dir),
                     ..Default::default()
@@ -497,7 +529,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!("search index rebuilt: {n} documents");
         }
         Command::Demo { db, addr, no_serve } => {
-            let app = demo(&db).await?;
+            let app = demo(&db, blobs).await?;
             if no_serve {
                 app.store.close().await;
             } else {
@@ -508,7 +540,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Migrate { db } => {
             let store = open(&db).await?;
             store.migrate().await.context("migrations failed")?;
+            let blobs = open_blobs(&db, blobs)?;
+            let moved = yiwang_app::blobs::move_legacy_contents(&store, &blobs)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             store.close().await;
+            if moved > 0 {
+                println!(
+                    "{moved} file contents moved into the blob store {}",
+                    blobs.describe()
+                );
+            }
             println!("migrations applied to {}", yiwang_store::redact_url(&db));
         }
         Command::Bootstrap {
@@ -528,7 +570,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            let app = start(&db).await?;
+            let app = start(&db, blobs).await?;
             let result = yiwang_app::identity::bootstrap(
                 &app.store,
                 yiwang_app::identity::Bootstrap {
@@ -569,8 +611,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 None => None,
             };
             let store = open(&db).await?;
+            let blobs = open_blobs(&db, blobs)?;
             let code = verify(
                 &store,
+                &blobs,
                 history.as_deref(),
                 witness_key.as_deref(),
                 public_key.as_deref(),
@@ -637,6 +681,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let app = start_with(
                 &db,
+                blobs,
                 yiwang_app::AppOptions {
                     signing_key: signing_key(true, false)?,
                     ..Default::default()
@@ -655,18 +700,47 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             app.store.close().await;
         }
-        Command::Backup { db, out } => {
-            let store = open(&db).await?;
-            store.backup(&out).await?;
-            store.close().await;
-            println!("backup written to {}", out.display());
-        }
+        Command::Backup { db, out } => return backup(&db, blobs, &out).await,
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// Database first, then blobs: a blob is written before the row that refers to it commits and is
+/// never changed, so every blob the snapshot refers to exists when the copy starts.
+async fn backup(db: &str, blobs: Option<&str>, out: &std::path::Path) -> Result<ExitCode> {
+    let store = open(db).await?;
+    store.backup(out).await?;
+    store.close().await;
+    let from = open_blobs(db, blobs)?;
+    let out_url = format!("sqlite://{}", out.display());
+    let to = open_blobs(&out_url, None)?;
+    let snapshot = open(&out_url).await?;
+    let report = yiwang_app::blobs::copy_referenced(&snapshot, &from, &to)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    snapshot.close().await;
+    println!(
+        "backup written to {} and {} ({} file contents, {} bytes, each re-hashed)",
+        out.display(),
+        to.describe(),
+        report.copied,
+        report.bytes
+    );
+    if report.missing.is_empty() && report.altered.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for d in &report.missing {
+        eprintln!("missing from {}: {d}", from.describe());
+    }
+    for d in &report.altered {
+        eprintln!("altered in {}: {d}", from.describe());
+    }
+    Ok(ExitCode::from(1))
+}
+
 async fn verify(
     store: &Arc<dyn Store>,
+    blobs: &yiwang_app::blobs::Blobs,
     witnessed: Option<&[yiwang_app::witness::Witnessed]>,
     witness_key: Option<&str>,
     public_key: Option<&str>,
@@ -682,7 +756,7 @@ async fn verify(
         history,
         pinned_key: witness_key,
     });
-    let report = yiwang_app::audit::verify_against(store, &key, check)
+    let report = yiwang_app::audit::verify_with_blobs(store, blobs, &key, check)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     // Write errors (a closed pipe, e.g. `| head`) are ignored: the exit code is the answer.
@@ -690,8 +764,8 @@ async fn verify(
     if report.intact() {
         let _ = writeln!(
             out,
-            "audit ledger intact: {} entries chained, {} signed checkpoints verified, {} rows match their last entry",
-            report.entries, report.checkpoints, report.rows_checked
+            "audit ledger intact: {} entries chained, {} signed checkpoints verified, {} rows match their last entry, {} file contents match their digests",
+            report.entries, report.checkpoints, report.rows_checked, report.blobs_checked
         );
         Ok(ExitCode::SUCCESS)
     } else {
@@ -719,7 +793,7 @@ async fn verify(
     }
 }
 
-async fn demo(db: &str) -> Result<Arc<App>> {
+async fn demo(db: &str, blobs: Option<&str>) -> Result<Arc<App>> {
     if let Some(path) = db
         .strip_prefix("sqlite://")
         .or_else(|| db.strip_prefix("sqlite:"))
@@ -731,12 +805,19 @@ async fn demo(db: &str) -> Result<Arc<App>> {
                 std::fs::remove_file(&f).with_context(|| format!("cannot remove {f}"))?;
             }
         }
+        // The default blob directory belongs to this database file: start it afresh too.
+        if blobs.is_none() {
+            let dir = yiwang_app::blobs::default_location(db);
+            if std::path::Path::new(&dir).is_dir() {
+                std::fs::remove_dir_all(&dir).with_context(|| format!("cannot remove {dir}"))?;
+            }
+        }
     } else {
         let store = open(db).await?;
         store.wipe().await.context("cannot reset the database")?;
         store.close().await;
     }
-    let app = start_with(db, server_options(None, signing_key(true, true)?)?).await?;
+    let app = start_with(db, blobs, server_options(None, signing_key(true, true)?)?).await?;
     let accounts = yiwang_app::demo::build(&app)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -1,37 +1,71 @@
 //! Downloadable files of an item's materials: the blank form (空白表格) and the filled sample
 //! (示例样表), so that materials are complete at the first visit (看).
 
+use std::ops::Range;
+use std::path::Path;
 use std::sync::Arc;
 
 use yiwang_core::Problem;
 use yiwang_core::access::Actor;
 use yiwang_core::catalog::{FormField, ItemBody};
-use yiwang_core::ledger::sm3_hex;
 use yiwang_store::{CatalogFile, Store, Tx};
 
 use super::items::{ItemView, parse_body, save_in};
 use super::manage_grant;
+use crate::blobs::{BlobRead, Blobs, Kind, Magic, MediaType, Stored};
 use crate::{Acting, App, AppError, AppResult, digest, new_id, now_micros, record};
 
 /// Largest accepted upload.
-pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+pub const MAX_FILE_BYTES: usize = FORM_KIND.max_bytes as usize;
 
-/// Accepted kinds of form files, by extension.
-const TYPES: &[(&str, &str)] = &[
-    ("pdf", "application/pdf"),
-    ("doc", "application/msword"),
-    (
-        "docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    ("xls", "application/vnd.ms-excel"),
-    (
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-    ("jpg", "image/jpeg"),
-    ("png", "image/png"),
-];
+/// Blank forms and samples: at most 5 MiB, of these types (by extension, declared type and
+/// content signature).
+pub const FORM_KIND: Kind = Kind {
+    name: "catalog_form",
+    max_bytes: 5 * 1024 * 1024,
+    types: &[
+        MediaType {
+            ext: "pdf",
+            mime: "application/pdf",
+            magic: Magic::Pdf,
+        },
+        MediaType {
+            ext: "doc",
+            mime: "application/msword",
+            magic: Magic::Ole,
+        },
+        MediaType {
+            ext: "docx",
+            mime: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            magic: Magic::Zip,
+        },
+        MediaType {
+            ext: "xls",
+            mime: "application/vnd.ms-excel",
+            magic: Magic::Ole,
+        },
+        MediaType {
+            ext: "xlsx",
+            mime: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            magic: Magic::Zip,
+        },
+        MediaType {
+            ext: "jpg",
+            mime: "image/jpeg",
+            magic: Magic::Jpeg,
+        },
+        MediaType {
+            ext: "jpeg",
+            mime: "image/jpeg",
+            magic: Magic::Jpeg,
+        },
+        MediaType {
+            ext: "png",
+            mime: "image/png",
+            magic: Magic::Png,
+        },
+    ],
+};
 
 /// Which file of a material.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,46 +74,29 @@ pub enum FileRole {
     Sample,
 }
 
-/// Store a file and its ledger entry.
-pub(crate) async fn insert_file(
+/// An uploaded file, spooled to disk by the caller.
+#[derive(Debug, Clone, Copy)]
+pub struct Upload<'a> {
+    pub filename: &'a str,
+    /// The type the client declared (`Content-Type` of the part or body), if any.
+    pub declared_type: Option<&'a str>,
+    pub path: &'a Path,
+}
+
+/// Record a stored blob as a file, with its ledger entry.
+async fn insert_file(
     tx: &mut Box<dyn Tx>,
     by: &Acting,
-    filename: &str,
-    content: Vec<u8>,
+    filename: String,
+    content_type: &str,
+    stored: &Stored,
 ) -> AppResult<CatalogFile> {
-    let clean: String = filename
-        .chars()
-        .filter(|c| !c.is_control() && !"/\\:*?\"<>|".contains(*c))
-        .take(120)
-        .collect();
-    let ext = clean.rsplit('.').next().unwrap_or("").to_lowercase();
-    let content_type = TYPES
-        .iter()
-        .find(|(e, _)| *e == ext)
-        .map(|(_, t)| *t)
-        .ok_or_else(|| {
-            Problem::invalid(
-                "file.type",
-                "仅接受 PDF、Word、Excel、JPG、PNG 文件",
-                "Only PDF, Word, Excel, JPG and PNG files are accepted",
-            )
-        })?;
-    if content.is_empty() || content.len() > MAX_FILE_BYTES {
-        return Err(Problem::new(
-            yiwang_core::ProblemKind::TooLarge,
-            "file.size",
-            "文件不能为空且不超过5MB",
-            "A file must be non-empty and at most 5 MB",
-        )
-        .into());
-    }
     let file = CatalogFile {
         id: new_id(),
-        filename: clean,
+        filename,
         content_type: content_type.into(),
-        size: content.len() as i64,
-        digest: sm3_hex(&content),
-        content,
+        size: stored.size as i64,
+        digest: stored.digest.clone(),
         created_at: now_micros(),
     };
     tx.insert_file(&file).await?;
@@ -93,6 +110,19 @@ pub(crate) async fn insert_file(
     )
     .await?;
     Ok(file)
+}
+
+/// Store a generated form (small, in memory) and record it, inside the caller's transaction.
+pub(crate) async fn insert_generated(
+    tx: &mut Box<dyn Tx>,
+    blobs: &Blobs,
+    by: &Acting,
+    filename: &str,
+    content: Vec<u8>,
+) -> AppResult<CatalogFile> {
+    let (name, mime) = FORM_KIND.check(filename, None, &content)?;
+    let stored = blobs.put_bytes(content).await?;
+    insert_file(tx, by, name, mime, &stored).await
 }
 
 /// May this caller attach files to this item? Checked before an upload is read (and again by
@@ -111,16 +141,44 @@ pub async fn authorize_attach(
     Ok(())
 }
 
-/// Attach a blank form or sample to a material of an item (saved as a draft version).
+async fn head_of(path: &Path) -> AppResult<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let mut head = Vec::with_capacity(16);
+    tokio::fs::File::open(path)
+        .await
+        .map_err(|e| AppError::Internal(format!("spooled upload: {e}")))?
+        .take(16)
+        .read_to_end(&mut head)
+        .await
+        .map_err(|e| AppError::Internal(format!("spooled upload: {e}")))?;
+    Ok(head)
+}
+
+/// Attach a blank form or sample to a material of an item (saved as a draft version). The
+/// content goes into the blob store first; the row and its ledger entry commit after it (a
+/// failure in between leaves a blob that clean-up removes).
 pub async fn attach_file(
     app: &App,
     actor: &Actor,
     item_id: &str,
     material: &str,
     role: FileRole,
-    filename: &str,
-    content: Vec<u8>,
+    upload: Upload<'_>,
 ) -> AppResult<ItemView> {
+    let head = head_of(upload.path).await?;
+    if head.is_empty() {
+        return Err(Problem::invalid(
+            "upload.empty",
+            "上传的文件是空的。",
+            "The uploaded file is empty.",
+        )
+        .into());
+    }
+    let (filename, mime) = FORM_KIND.check(upload.filename, upload.declared_type, &head)?;
+    let stored = app
+        .blobs()
+        .put_file(upload.path, FORM_KIND.max_bytes)
+        .await?;
     let mut tx = app.store.write().await?;
     let item = tx
         .get_item(item_id)
@@ -141,24 +199,60 @@ pub async fn attach_file(
         )
         .into());
     };
-    let file = insert_file(&mut tx, &by, filename, content).await?;
+    let file = insert_file(&mut tx, &by, filename, mime, &stored).await?;
     match role {
         FileRole::BlankForm => m.blank_form = Some(file.id.clone()),
         FileRole::Sample => m.sample = Some(file.id.clone()),
     }
     let view = save_in(&mut tx, &by, item, &org, body).await?;
     tx.commit().await?;
+    // Clean-up may have removed an identical, then unreferenced, blob between the write and the
+    // commit: put it back from the spooled upload.
+    if app.blobs().exists(&stored.digest).await?.is_none() {
+        app.blobs()
+            .put_file(upload.path, FORM_KIND.max_bytes)
+            .await?;
+    }
     Ok(view)
 }
 
-/// A file for download (public: forms are meant to be fetched before the visit).
-pub async fn download(store: &Arc<dyn Store>, id: &str) -> AppResult<CatalogFile> {
+/// A file's metadata (public).
+pub async fn file_info(store: &Arc<dyn Store>, id: &str) -> AppResult<CatalogFile> {
     store
         .read()
         .await?
         .get_file(id)
         .await?
         .ok_or_else(|| Problem::not_found("文件", "File").into())
+}
+
+/// A file for download, streamed from the blob store (public: forms are meant to be fetched
+/// before the visit). `range` is a byte range already checked against the file's size.
+pub async fn download(
+    app: &App,
+    id: &str,
+    range: Option<Range<u64>>,
+) -> AppResult<(CatalogFile, BlobRead)> {
+    let file = file_info(&app.store, id).await?;
+    open_blob(app.blobs(), file, range).await
+}
+
+/// Open the content of a known file.
+pub async fn open_blob(
+    blobs: &Blobs,
+    file: CatalogFile,
+    range: Option<Range<u64>>,
+) -> AppResult<(CatalogFile, BlobRead)> {
+    match blobs.get(&file.digest, range).await? {
+        Some(read) => Ok((file, read)),
+        None => {
+            tracing::error!(file = %file.id, digest = %file.digest, blobs = %blobs.describe(), "the content of a file is missing from the blob store");
+            Err(AppError::Internal(format!(
+                "content of file {} missing from the blob store",
+                file.id
+            )))
+        }
+    }
 }
 
 /// A blank application form (or a filled sample) as an XLSX sheet: the form's fields with room

@@ -16,7 +16,7 @@ use yiwang_core::catalog::{BundleBody, ItemAction, ItemStatus};
 use yiwang_store::{Organisation, Store, Tx};
 
 use super::bundles::save_bundle_in;
-use super::files::{generate_form, insert_file};
+use super::files::{generate_form, insert_generated};
 use super::items::{change_status_in, insert_new_item, parse_body, precheck_import_row, save_in};
 use crate::{Acting, App, AppError, AppResult};
 
@@ -330,7 +330,8 @@ pub async fn import(
     for chunk in work.chunks(CHUNK_ROWS) {
         let mut tx = app.store.write().await?;
         for (row, (org, by)) in chunk {
-            let result = import_row(&mut tx, by, org, row, opts.generate_forms, &mut report).await;
+            let result =
+                import_row(&mut tx, app, by, org, row, opts.generate_forms, &mut report).await;
             if let Err(AppError::Problem(p)) = result {
                 return Err(interrupted(row.line, written, p).into());
             }
@@ -404,6 +405,7 @@ fn bundle_owner(orgs: &[Organisation], org: &Organisation) -> Option<Organisatio
 
 async fn import_row(
     tx: &mut Box<dyn Tx>,
+    app: &App,
     by: &Acting,
     org: &Organisation,
     row: &table::ItemRow,
@@ -420,14 +422,20 @@ async fn import_row(
                 let blank = generate_form(&row.body, &m.name, false);
                 let sample = generate_form(&row.body, &m.name, true);
                 m.blank_form = Some(
-                    insert_file(tx, by, &format!("{}.xlsx", m.name), blank)
+                    insert_generated(tx, app.blobs(), by, &format!("{}.xlsx", m.name), blank)
                         .await?
                         .id,
                 );
                 m.sample = Some(
-                    insert_file(tx, by, &format!("{}(示例).xlsx", m.name), sample)
-                        .await?
-                        .id,
+                    insert_generated(
+                        tx,
+                        app.blobs(),
+                        by,
+                        &format!("{}(示例).xlsx", m.name),
+                        sample,
+                    )
+                    .await?
+                    .id,
                 );
             }
         }

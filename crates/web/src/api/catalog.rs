@@ -276,35 +276,36 @@ pub async fn attach_file(
     let limit = files::MAX_FILE_BYTES as u64;
     crate::upload::check_declared_length(&headers, limit)?;
     let upload = crate::upload::spool_body(body, limit).await?.non_empty()?;
-    let content = upload.read_all().await?;
+    let declared = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
     let view = files::attach_file(
         &state.app,
         &caller.actor,
         &id,
         &p.material,
         role,
-        &p.filename,
-        content,
+        files::Upload {
+            filename: &p.filename,
+            declared_type: declared,
+            path: upload.path(),
+        },
     )
     .await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-/// Download a catalogue file (blank form or sample). Public.
+/// Download a catalogue file (blank form or sample), streamed; a single `Range: bytes=…` is
+/// answered 206. Public.
 #[utoipa::path(get, path = "/api/v1/catalog/files/{id}", tag = "catalog",
     params(("id" = String, Path, description = "file id")),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 206, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ErrorBody), (status = 416)))]
 pub async fn download_file(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
-    let f = files::download(&state.app.store, &id).await?;
-    Ok(attachment(
-        &f.filename,
-        &f.content_type,
-        f.content,
-        Cache::Public,
-    ))
+    Ok(crate::download::serve_file(&state.app, &id, &headers).await?)
 }
 
 /// Published FAQs of an item. Public.

@@ -129,6 +129,8 @@ fn detail_rows(i: I18n, p: &Problem, key: &str) -> Vec<RowErrorLine> {
 struct FilePart {
     name: String,
     filename: String,
+    /// The part's declared `Content-Type`, if any.
+    content_type: Option<String>,
     upload: crate::upload::Spooled,
 }
 
@@ -166,12 +168,14 @@ async fn read_parts(
         let name = field.name().unwrap_or("").to_string();
         match field.file_name().map(str::to_string) {
             Some(filename) => {
+                let content_type = field.content_type().map(str::to_string);
                 let upload = crate::upload::spool_field(&mut field, file_limit)
                     .await
                     .map_err(|p| crate::error::status_of(p.kind))?;
                 parts.files.push(FilePart {
                     name,
                     filename,
+                    content_type,
                     upload,
                 });
             }
@@ -1474,10 +1478,10 @@ pub async fn upload_file(
         &id,
         parts.field("material"),
         role,
-        &file.filename,
-        match file.upload.read_all().await {
-            Ok(content) => content,
-            Err(p) => return app_error_page(p.into(), i, Nav::of(&viewer)),
+        files::Upload {
+            filename: &file.filename,
+            declared_type: file.content_type.as_deref(),
+            path: file.upload.path(),
         },
     )
     .await

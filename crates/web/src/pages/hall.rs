@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yiwang_app::AppError;
-use yiwang_app::catalog::{bundles, files, items, questions, search, stats};
+use yiwang_app::catalog::{bundles, items, questions, search, stats};
 use yiwang_core::Problem;
 use yiwang_core::access::Role;
 use yiwang_core::catalog::{HandlingKind, ItemBody, ItemStatus};
@@ -18,7 +18,6 @@ use yiwang_search::{DocKind, Filters};
 use super::{Nav, app_error_page, check_csrf, error_page, render, require};
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::download::{Cache, attachment};
 use crate::i18n::I18n;
 
 /// Results per search page.
@@ -1091,8 +1090,8 @@ pub async fn download(
     viewer: Viewer,
 ) -> Response {
     let i = I18n::from_headers(&headers);
-    match files::download(&state.app.store, &id).await {
-        Ok(f) => attachment(&f.filename, &f.content_type, f.content, Cache::Public),
+    match crate::download::serve_file(&state.app, &id, &headers).await {
+        Ok(response) => response,
         Err(e) => match problem_of(e, i, Nav::of(&viewer)) {
             Ok(_) => error_page(
                 i,

@@ -286,6 +286,51 @@ async fn import_search_guide_lifecycle_and_export() {
                 .starts_with("attachment; filename*=UTF-8''"),
             "[{b}]"
         );
+        assert_eq!(r.headers()["accept-ranges"], "bytes", "[{b}]");
+        assert_eq!(r.bytes().await.unwrap().as_ref(), b"%PDF-1.4 test", "[{b}]");
+        // Range requests: a part (206), past the end (416).
+        let r = s
+            .new_client()
+            .get(s.url(&format!("/api/v1/catalog/files/{file_id}")))
+            .header("range", "bytes=5-7")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 206, "[{b}]");
+        assert_eq!(r.headers()["content-range"], "bytes 5-7/13", "[{b}]");
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff", "[{b}]");
+        assert_eq!(r.bytes().await.unwrap().as_ref(), b"1.4", "[{b}]");
+        let r = s
+            .new_client()
+            .get(s.url(&format!("/api/v1/catalog/files/{file_id}")))
+            .header("range", "bytes=13-")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 416, "[{b}]");
+        assert_eq!(r.headers()["content-range"], "bytes */13", "[{b}]");
+        // The content must be what the name says, and so must a declared type.
+        expect_error(
+            b,
+            s.new_client()
+                .post(s.url(&url))
+                .bearer_auth(&cat)
+                .body(b"<html><script>".to_vec()),
+            422,
+            "file.content_mismatch",
+        )
+        .await;
+        expect_error(
+            b,
+            s.new_client()
+                .post(s.url(&url))
+                .bearer_auth(&cat)
+                .header("content-type", "text/html")
+                .body(b"%PDF-1.4 test".to_vec()),
+            422,
+            "file.type_mismatch",
+        )
+        .await;
         let bad = format!(
             "/api/v1/catalog/items/{id}/files?material={material}&role=blank&filename=x.exe"
         );

@@ -3,6 +3,7 @@
 //! PostgreSQL database that never run the same job twice.
 
 mod audit;
+mod blobs;
 mod catalog;
 mod durability;
 mod keys;
@@ -13,8 +14,14 @@ mod witness;
 
 use std::process::{Command, Output};
 
+/// The binary, run in a working directory of this test process (so that a default blob
+/// directory, `yiwang.blobs` for PostgreSQL, never lands in the source tree).
 pub fn yiwang() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_yiwang"))
+    let dir = std::env::temp_dir().join(format!("yiwang-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("working directory");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yiwang"));
+    cmd.current_dir(dir);
+    cmd
 }
 
 pub fn run(args: &[&str]) -> Output {
