@@ -9,7 +9,9 @@ pub mod catalog;
 mod enums;
 pub mod ids;
 pub mod ledger;
+pub mod privacy;
 pub mod problem;
+pub mod statutory;
 pub mod time;
 
 pub use problem::{Problem, ProblemKind};
