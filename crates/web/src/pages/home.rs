@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use yiwang_core::access::{AccountKind, Role};
+use yiwang_core::access::{self, AccountKind, Role};
 use yiwang_core::time::display_local;
 
 use super::{Nav, app_error_page, render, require};
@@ -36,6 +36,8 @@ struct Home {
     kind: String,
     roles: Vec<RoleLine>,
     duties: Vec<Duty>,
+    /// For calendar administrators: a year whose official holiday arrangement is missing.
+    calendar_missing_year: Option<i32>,
 }
 
 /// What each role does on the platform (DOMAIN.md "Who uses it") and where its pages are.
@@ -163,9 +165,17 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap, viewer: Vie
         .into_iter()
         .map(|r| duty(i, r))
         .collect();
+    let calendar_missing_year = access::authorize(
+        &signed.actor,
+        access::Permission::ManageCalendar,
+        access::Scope::Platform,
+    )
+    .ok()
+    .and_then(|_| yiwang_app::calendar::missing_year(&state.app, chrono::Utc::now()));
     render(&Home {
         i,
         nav: Nav::of(&viewer),
+        calendar_missing_year,
         name: signed.user.display_name.clone(),
         kind: i.t(kind.label_zh(), kind.label_en()).into(),
         roles,
