@@ -61,7 +61,7 @@ pub fn render(template: &str, params: &serde_json::Value) -> Message {
         "question.answered" => Message {
             title: "咨询已答复".into(),
             body: format!(
-                "您关于“{}”的咨询已有答复,请在事项页面或“我的咨询”中查看。",
+                "您关于“{}”的咨询已有答复,请在“我的咨询”中查看:/hall/my-questions",
                 p("item")
             ),
         },

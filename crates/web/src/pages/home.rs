@@ -186,7 +186,28 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap, viewer: Vie
 pub struct InboxLine {
     pub title: String,
     pub body: String,
+    /// A page of the platform the message points to (a path such as `/hall/my-questions`).
+    pub link: Option<String>,
     pub at: String,
+}
+
+/// The platform page a notification's text names: the first path starting with `/` that follows
+/// a non-ASCII character, a space or the start of the text (e.g. “我的咨询”中查看:/hall/my-questions).
+fn internal_link(body: &str) -> Option<String> {
+    let mut prev: Option<char> = None;
+    for (at, c) in body.char_indices() {
+        if c == '/' && prev.is_none_or(|p| !p.is_ascii() || p == ' ' || p == ':') {
+            let path: String = body[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_'))
+                .collect();
+            if path.len() > 1 && !path.starts_with("//") {
+                return Some(path);
+            }
+        }
+        prev = Some(c);
+    }
+    None
 }
 
 #[derive(askama::Template)]
@@ -211,6 +232,7 @@ pub async fn inbox(State(state): State<AppState>, headers: HeaderMap, viewer: Vi
                 .into_iter()
                 .map(|m| InboxLine {
                     title: m.title,
+                    link: internal_link(&m.body),
                     body: m.body,
                     at: display_local(m.created_at),
                 })
