@@ -114,4 +114,13 @@ mod tests {
         );
         assert!(m.body.contains("张三") && m.body.contains("zhangsan"));
     }
+
+    #[test]
+    fn the_answer_notification_names_my_questions() {
+        let m = render(
+            "question.answered",
+            &serde_json::json!({"item": "食品经营许可"}),
+        );
+        assert!(m.body.contains("食品经营许可") && m.body.ends_with("/hall/my-questions"));
+    }
 }

@@ -311,3 +311,20 @@ pub async fn organisations(
         orgs,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::internal_link;
+
+    #[test]
+    fn a_notification_links_to_the_page_it_names() {
+        assert_eq!(
+            internal_link("请在“我的咨询”中查看:/hall/my-questions").as_deref(),
+            Some("/hall/my-questions")
+        );
+        assert_eq!(internal_link("/inbox").as_deref(), Some("/inbox"));
+        assert_eq!(internal_link("1/2 份材料"), None);
+        assert_eq!(internal_link("见 //evil.example"), None);
+        assert_eq!(internal_link("没有链接。"), None);
+    }
+}
