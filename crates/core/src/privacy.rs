@@ -143,9 +143,18 @@ static ADDRESS_CUED: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid")
 });
-static NAME_CUED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:我叫|我的名字是|本人|姓名|名字|联系人|申请人|经办人|委托人|法定代表人|我是)[:：是为]?\s*(\p{Han}{2,4})")
+/// Cues that introduce a name for sure (我叫, 姓名:).
+static NAME_STRONG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:我叫|我的名字是|我的名字叫|姓名[:：]|姓名是|姓名为|名字[:：]|名字是|名字叫)\s*(\p{Han}{2,4})")
         .expect("valid")
+});
+/// Cues that may introduce a name (联系人李四) but also ordinary guide text (申请人应当…): without a
+/// colon, the name must stand alone, followed by something other than a Chinese character.
+static NAME_WEAK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:本人|联系人|申请人|经办人|委托人|代理人|法定代表人|我是)([:：])?\s*(\p{Han}{2,4})",
+    )
+    .expect("valid")
 });
 static NAME_TITLE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\p{Han}{1,2})(?:先生|女士|小姐)").expect("valid"));
@@ -165,6 +174,27 @@ fn looks_like_name(s: &str) -> bool {
         return false;
     };
     (2..=3).contains(&n) && SURNAMES.contains(first)
+}
+
+/// A name at the start of `g`: the longest prefix of 2–4 characters that looks like one.
+fn name_prefix(g: regex::Match<'_>) -> Option<Finding> {
+    let cand = g.as_str();
+    let ends: Vec<usize> = cand
+        .char_indices()
+        .map(|(i, _)| i)
+        .skip(1)
+        .chain([cand.len()])
+        .collect();
+    let end = ends.iter().rev().find(|&&e| looks_like_name(&cand[..e]))?;
+    Some(Finding {
+        kind: PersonalDataKind::Name,
+        start: g.start(),
+        end: g.start() + end,
+    })
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
 }
 
 fn valid_birth(y: u32, m: u32, d: u32) -> bool {
@@ -332,21 +362,21 @@ pub fn detect(text: &str) -> Vec<Finding> {
             end: g.end(),
         });
     }
-    for c in NAME_CUED.captures_iter(t) {
-        let g = c.get(1).expect("group");
-        // The name is the longest prefix of 2–4 characters that looks like one.
-        let cand = g.as_str();
-        let ends: Vec<usize> = cand
-            .char_indices()
-            .map(|(i, _)| i)
-            .skip(1)
-            .chain([cand.len()])
-            .collect();
-        if let Some(&end) = ends.iter().rev().find(|&&e| looks_like_name(&cand[..e])) {
+    for c in NAME_STRONG.captures_iter(t) {
+        found.extend(name_prefix(c.get(1).expect("group")));
+    }
+    for c in NAME_WEAK.captures_iter(t) {
+        let g = c.get(2).expect("group");
+        if c.get(1).is_some() {
+            found.extend(name_prefix(g));
+            continue;
+        }
+        let alone = !t[g.end()..].chars().next().is_some_and(|ch| is_han(ch));
+        if alone && looks_like_name(g.as_str()) {
             found.push(Finding {
                 kind: Name,
                 start: g.start(),
-                end: g.start() + end,
+                end: g.end(),
             });
         }
     }
@@ -506,6 +536,8 @@ mod tests {
         assert_eq!(found("我叫张三,想问"), vec![(Name, "张三")]);
         assert_eq!(found("姓名:欧阳修明"), vec![(Name, "欧阳修明")]);
         assert_eq!(found("联系人李四"), vec![(Name, "李四")]);
+        assert_eq!(found("联系人:李四,电话见附件"), vec![(Name, "李四")]);
+        assert_eq!(found("本人王五,想问"), vec![(Name, "王五")]);
         assert_eq!(found("请王先生来一趟"), vec![(Name, "王先生")]);
         assert_eq!(found("我是个体户"), vec![]);
         assert_eq!(found("本人身份证丢了"), vec![]);
@@ -525,6 +557,9 @@ mod tests {
             "统一社会信用代码91330100MA2XXXXX1Y。",
             "个体工商户无需公章,签字即可。",
             "材料一式3份,A4纸打印。",
+            "申请人应当提交申请书;本人和配偶均须到场。",
+            "姓名应与身份证一致,联系人电话必填,委托人应出具授权委托书。",
+            "经办人须持本人身份证原件。",
             "2026-12-28 2027-01-05",
         ];
         for t in clean {
