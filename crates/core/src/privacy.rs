@@ -371,7 +371,7 @@ pub fn detect(text: &str) -> Vec<Finding> {
             found.extend(name_prefix(g));
             continue;
         }
-        let alone = !t[g.end()..].chars().next().is_some_and(|ch| is_han(ch));
+        let alone = !t[g.end()..].chars().next().is_some_and(is_han);
         if alone && looks_like_name(g.as_str()) {
             found.push(Finding {
                 kind: Name,
