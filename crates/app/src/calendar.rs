@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use yiwang_core::Problem;
 use yiwang_core::access::{self, Actor, Permission, Scope};
@@ -109,6 +109,9 @@ pub struct CalendarView {
     pub version: CalendarVersion,
     #[schema(value_type = Vec<Object>)]
     pub days: Vec<CalendarEntry>,
+    /// Years whose official arrangement is loaded (at least one listed day). Deadlines over other
+    /// years are computed from the statutory holidays by rule and marked provisional.
+    pub official_years: Vec<i32>,
 }
 
 pub async fn current(store: &Arc<dyn Store>) -> AppResult<Option<CalendarView>> {
@@ -117,7 +120,14 @@ pub async fn current(store: &Arc<dyn Store>) -> AppResult<Option<CalendarView>> 
         return Ok(None);
     };
     let days = tx.calendar_days(version.version).await?;
-    Ok(Some(CalendarView { version, days }))
+    let mut official_years: Vec<i32> = days.iter().map(|d| d.date.year()).collect();
+    official_years.sort_unstable();
+    official_years.dedup();
+    Ok(Some(CalendarView {
+        version,
+        days,
+        official_years,
+    }))
 }
 
 pub async fn versions(store: &Arc<dyn Store>) -> AppResult<Vec<CalendarVersion>> {
@@ -199,6 +209,9 @@ pub struct Deadline {
     /// The instant the period ends (exclusive), UTC.
     pub ends_at: DateTime<Utc>,
     pub calendar_version: i64,
+    /// 预计: the period passes over a year whose official arrangement is not loaded yet; its
+    /// statutory holidays are computed by rule, without the State Council's 调休.
+    pub provisional: bool,
 }
 
 pub fn deadline(app: &App, start: DateTime<Utc>, n: u32) -> Result<Deadline, Problem> {
@@ -218,15 +231,15 @@ pub fn deadline(app: &App, start: DateTime<Utc>, n: u32) -> Result<Deadline, Pro
         ));
     }
     let cal = app.calendar();
-    let last_day = cal
-        .calendar
-        .add_working_days(yiwang_core::calendar::local_date(start), n);
+    let first_day = yiwang_core::calendar::local_date(start);
+    let last_day = cal.calendar.add_working_days(first_day, n);
     Ok(Deadline {
         start,
         working_days: n,
         last_day,
         ends_at: cal.calendar.deadline_after(start, n),
         calendar_version: cal.version,
+        provisional: cal.calendar.is_provisional(first_day, last_day),
     })
 }
 
@@ -250,6 +263,8 @@ pub struct ElapsedQuery {
 pub struct Elapsed {
     pub working_days: u32,
     pub calendar_version: i64,
+    /// 预计: the span passes over a year whose official arrangement is not loaded yet.
+    pub provisional: bool,
 }
 
 /// Working days elapsed between two instants, paused intervals excluded.
@@ -295,5 +310,52 @@ pub fn elapsed(app: &App, q: &ElapsedQuery) -> Result<Elapsed, Problem> {
     Ok(Elapsed {
         working_days: cal.calendar.working_days_between(q.start, q.end, &paused),
         calendar_version: cal.version,
+        provisional: cal.calendar.is_provisional(
+            yiwang_core::calendar::local_date(q.start),
+            yiwang_core::calendar::local_date(q.end),
+        ),
     })
+}
+
+/// The year whose official arrangement administrators should load now, if it is missing: the
+/// current year (Beijing date) at any time, and from 1 December also the next one — the State
+/// Council usually publishes the next year's arrangement in November. Shown on the calendar
+/// administration page and on administrators' home page.
+pub fn missing_year(app: &App, now: DateTime<Utc>) -> Option<i32> {
+    missing_year_of(&app.calendar().calendar, now)
+}
+
+/// [`missing_year`] for a given calendar.
+pub fn missing_year_of(cal: &WorkingCalendar, now: DateTime<Utc>) -> Option<i32> {
+    let today = yiwang_core::calendar::local_date(now);
+    let year = today.year();
+    if !cal.is_official_year(year) {
+        Some(year)
+    } else if today.month() == 12 && !cal.is_official_year(year + 1) {
+        Some(year + 1)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_year_is_missing_from_december() {
+        let cal = WorkingCalendar::official();
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(missing_year_of(&cal, at("2026-11-30T15:59:59Z")), None);
+        // 2026-12-01 00:00 in Beijing.
+        assert_eq!(
+            missing_year_of(&cal, at("2026-11-30T16:00:00Z")),
+            Some(2027)
+        );
+        assert_eq!(
+            missing_year_of(&cal, at("2027-03-01T00:00:00Z")),
+            Some(2027)
+        );
+        assert_eq!(missing_year_of(&cal, at("2025-12-15T00:00:00Z")), None);
+    }
 }

@@ -61,7 +61,7 @@ pub fn render(template: &str, params: &serde_json::Value) -> Message {
         "question.answered" => Message {
             title: "咨询已答复".into(),
             body: format!(
-                "您关于“{}”的咨询已有答复,请在事项页面或“我的咨询”中查看。",
+                "您关于“{}”的咨询已有答复,请在“我的咨询”中查看:/hall/my-questions",
                 p("item")
             ),
         },
@@ -113,5 +113,14 @@ mod tests {
             &serde_json::json!({"display_name": "张三", "username": "zhangsan", "roles": "审批人员"}),
         );
         assert!(m.body.contains("张三") && m.body.contains("zhangsan"));
+    }
+
+    #[test]
+    fn the_answer_notification_names_my_questions() {
+        let m = render(
+            "question.answered",
+            &serde_json::json!({"item": "食品经营许可"}),
+        );
+        assert!(m.body.contains("食品经营许可") && m.body.ends_with("/hall/my-questions"));
     }
 }

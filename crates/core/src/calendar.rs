@@ -8,10 +8,12 @@
 //! Period counting follows the rule that the start day is not counted (期间开始的日不计算在内):
 //! a 3-working-day limit starting on Monday ends at the end of Thursday.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::statutory;
 
 /// The official arrangement of days off and adjusted working days, as shipped with the platform.
 pub const OFFICIAL_HOLIDAYS_CSV: &str = include_str!("../data/cn-holidays.csv");
@@ -291,19 +293,58 @@ fn is_weekday(d: NaiveDate) -> bool {
 /// The working-day calendar: Monday–Friday, except dates listed as `off`, plus dates listed as
 /// `work`. Dates not listed follow the Monday–Friday rule.
 ///
+/// A year with at least one listed date is **official**: its arrangement has been loaded. For every
+/// later year without one (from [`statutory::RULES_FROM`] to [`statutory::RULES_UNTIL`]) the
+/// statutory days off are computed by rule ([`statutory::statutory_days`]); results that pass over a
+/// date of a year that is not official are **provisional** ([`WorkingCalendar::is_provisional`]).
+///
 /// Computations jump over unlisted stretches arithmetically, so their cost grows with the number of
 /// listed dates in the range (a few dozen per year), not with the length of the range.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WorkingCalendar {
     listed: BTreeMap<NaiveDate, DayKind>,
+    official_years: BTreeSet<i32>,
 }
 
 impl WorkingCalendar {
-    /// Builds the calendar; if a date is listed more than once, the last entry wins.
+    /// Builds the calendar; if a date is listed more than once, the last entry wins. Years after
+    /// the last official one get their statutory days by rule.
     pub fn new(entries: &[CalendarEntry]) -> Self {
-        WorkingCalendar {
-            listed: entries.iter().map(|e| (e.date, e.kind)).collect(),
+        let mut listed: BTreeMap<NaiveDate, DayKind> =
+            entries.iter().map(|e| (e.date, e.kind)).collect();
+        let official_years: BTreeSet<i32> = entries.iter().map(|e| e.date.year()).collect();
+        let first_rule_year = official_years.last().map_or(statutory::RULES_FROM, |y| {
+            (y + 1).max(statutory::RULES_FROM)
+        });
+        for year in first_rule_year..=statutory::RULES_UNTIL {
+            for e in statutory::statutory_days(year) {
+                listed.entry(e.date).or_insert(e.kind);
+            }
         }
+        WorkingCalendar {
+            listed,
+            official_years,
+        }
+    }
+
+    /// Whether the official arrangement of `year` is loaded.
+    pub fn is_official_year(&self, year: i32) -> bool {
+        self.official_years.contains(&year)
+    }
+
+    /// The years whose official arrangement is loaded, ascending.
+    pub fn official_years(&self) -> Vec<i32> {
+        self.official_years.iter().copied().collect()
+    }
+
+    /// Whether a computation over the dates `(a, b]` is provisional (预计): some date in it lies in
+    /// a year whose official arrangement is not loaded. `false` if `b <= a`.
+    pub fn is_provisional(&self, a: NaiveDate, b: NaiveDate) -> bool {
+        if b <= a {
+            return false;
+        }
+        let first = a.succ_opt().map_or(b.year(), |d| d.year());
+        (first..=b.year()).any(|y| !self.is_official_year(y))
     }
 
     /// The calendar from [`OFFICIAL_HOLIDAYS_CSV`].
@@ -681,6 +722,66 @@ mod tests {
         assert!(cal.is_working_day(far));
     }
 
+    #[test]
+    fn new_year_2027_is_not_a_working_day_by_rule() {
+        let cal = WorkingCalendar::official();
+        // Mon 2026-12-28 + 5 working days: 29, 30, 31 December, then 2027-01-01 (元旦, Friday) is
+        // off by rule, so Mon 01-04 and Tue 01-05.
+        let from = d(2026, 12, 28);
+        let last = cal.add_working_days(from, 5);
+        assert_eq!(last, d(2027, 1, 5));
+        assert!(!cal.is_working_day(d(2027, 1, 1)));
+        assert!(cal.is_provisional(from, last));
+        // Inside the official data the result is not provisional.
+        assert!(!cal.is_provisional(from, cal.add_working_days(from, 3)));
+        assert_eq!(cal.add_working_days(from, 3), d(2026, 12, 31));
+    }
+
+    #[test]
+    fn spring_festival_week_of_2027_is_not_counted() {
+        let cal = WorkingCalendar::official();
+        // 除夕 Fri 02-05 to 初三 Mon 02-08, substitutes Tue 02-09 and Wed 02-10 (初一 and 初二 fall
+        // on the weekend).
+        for day in 5..=10 {
+            assert!(!cal.is_working_day(d(2027, 2, day)), "2027-02-{day:02}");
+        }
+        assert_eq!(cal.add_working_days(d(2027, 2, 4), 1), d(2027, 2, 11));
+        assert_eq!(
+            cal.working_days_between(
+                local_midnight_utc(d(2027, 2, 1)),
+                local_midnight_utc(d(2027, 2, 14)),
+                &[]
+            ),
+            // 02-02, 03, 04, 11, 12.
+            5
+        );
+    }
+
+    #[test]
+    fn provisional_only_beyond_the_official_years() {
+        let cal = WorkingCalendar::official();
+        assert_eq!(cal.official_years(), vec![2024, 2025, 2026]);
+        assert!(!cal.is_provisional(d(2024, 1, 1), d(2026, 12, 31)));
+        assert!(cal.is_provisional(d(2026, 12, 31), d(2027, 1, 1)));
+        assert!(!cal.is_provisional(d(2026, 12, 31), d(2026, 12, 31)));
+        // The start day is not counted: from the last day of 2023 only 2024 is passed over.
+        assert!(!cal.is_provisional(d(2023, 12, 31), d(2024, 1, 2)));
+        assert!(cal.is_provisional(d(2023, 12, 30), d(2024, 1, 2)));
+        // Loading 2027 makes 2027 official, and the rules move on to 2028.
+        let mut entries = parse_holiday_csv(OFFICIAL_HOLIDAYS_CSV).unwrap();
+        entries.push(CalendarEntry {
+            date: d(2027, 1, 1),
+            kind: DayKind::Off,
+            name: "元旦".into(),
+        });
+        let cal = WorkingCalendar::new(&entries);
+        assert!(!cal.is_provisional(d(2026, 12, 28), d(2027, 12, 31)));
+        assert!(cal.is_provisional(d(2026, 12, 28), d(2028, 1, 3)));
+        // An official year is taken as loaded: no rule days are added to it (02-05 is a Friday).
+        assert!(cal.is_working_day(d(2027, 2, 5)));
+        assert!(!cal.is_working_day(d(2028, 1, 1)));
+    }
+
     fn date_strategy() -> impl Strategy<Value = NaiveDate> {
         (0i64..(4 * 366)).prop_map(|o| d(2024, 1, 1) + TimeDelta::days(o))
     }
@@ -692,6 +793,14 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn provisional_iff_a_year_passed_over_is_not_official(from in date_strategy(), n in 0u32..400) {
+            let cal = WorkingCalendar::official();
+            let r = cal.add_working_days(from, n);
+            let expected = r > from && r.year() > 2026;
+            prop_assert_eq!(cal.is_provisional(from, r), expected);
+        }
+
         #[test]
         fn add_lands_on_working_day(from in date_strategy(), n in 1u32..400) {
             let cal = WorkingCalendar::official();

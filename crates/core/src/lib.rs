@@ -10,7 +10,9 @@ mod enums;
 pub mod ids;
 pub mod ledger;
 pub mod merkle;
+pub mod privacy;
 pub mod problem;
+pub mod statutory;
 pub mod time;
 
 pub use problem::{Problem, ProblemKind};

@@ -169,12 +169,18 @@ pub struct Question {
     pub faq: i64,
     pub created_at: Micros,
     pub answered_at: Option<Micros>,
+    /// The question as published in the FAQ: edited by staff, free of personal data.
+    #[serde(default)]
+    pub public_question: Option<String>,
+    /// The answer as published in the FAQ.
+    #[serde(default)]
+    pub public_answer: Option<String>,
 }
 
 impl Question {
     pub const TABLE: &'static str = "catalog_questions";
     pub fn digest(&self) -> String {
-        row_digest(
+        let base = row_digest(
             Self::TABLE,
             &[
                 ("id", self.id.clone()),
@@ -188,7 +194,20 @@ impl Question {
                 ("created_at", self.created_at.to_string()),
                 ("answered_at", opt(&self.answered_at.map(|v| v.to_string()))),
             ],
-        )
+        );
+        // The public wording (migration 0005) joins the digest only when present, so rows written
+        // before it keep the digest their ledger entries recorded.
+        match (&self.public_question, &self.public_answer) {
+            (None, None) => base,
+            _ => row_digest(
+                Self::TABLE,
+                &[
+                    ("row", base),
+                    ("public_question", opt(&self.public_question)),
+                    ("public_answer", opt(&self.public_answer)),
+                ],
+            ),
+        }
     }
 }
 
@@ -252,5 +271,7 @@ pub trait CatalogTx: Send {
     async fn questions_of_item(&mut self, item_id: &str) -> Result<Vec<Question>>;
     /// Open questions on items of organisations under `path_prefix`, oldest first.
     async fn open_questions(&mut self, path_prefix: &str, limit: i64) -> Result<Vec<Question>>;
+    /// The questions of one asker, newest first.
+    async fn questions_of_asker(&mut self, asker_id: &str) -> Result<Vec<Question>>;
     async fn list_questions(&mut self) -> Result<Vec<Question>>;
 }

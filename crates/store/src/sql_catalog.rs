@@ -173,37 +173,42 @@ macro_rules! impl_catalog_tx {
             }
 
             async fn insert_question(&mut self, q: &$crate::catalog::Question) -> $crate::Result<()> {
-                sqlx::query("INSERT INTO catalog_questions (id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                sqlx::query("INSERT INTO catalog_questions (id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at, public_question, public_answer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
                     .bind(&q.id).bind(&q.item_id).bind(&q.asker_id).bind(&q.question).bind(&q.answer).bind(&q.answered_by)
-                    .bind(&q.status).bind(q.faq).bind(q.created_at).bind(q.answered_at)
+                    .bind(&q.status).bind(q.faq).bind(q.created_at).bind(q.answered_at).bind(&q.public_question).bind(&q.public_answer)
                     .execute(&mut *self.inner).await.map_err($crate::map_err)?;
                 Ok(())
             }
 
             async fn update_question(&mut self, q: &$crate::catalog::Question) -> $crate::Result<()> {
-                sqlx::query("UPDATE catalog_questions SET answer = $2, answered_by = $3, status = $4, faq = $5, answered_at = $6 WHERE id = $1")
-                    .bind(&q.id).bind(&q.answer).bind(&q.answered_by).bind(&q.status).bind(q.faq).bind(q.answered_at)
+                sqlx::query("UPDATE catalog_questions SET answer = $2, answered_by = $3, status = $4, faq = $5, answered_at = $6, public_question = $7, public_answer = $8 WHERE id = $1")
+                    .bind(&q.id).bind(&q.answer).bind(&q.answered_by).bind(&q.status).bind(q.faq).bind(q.answered_at).bind(&q.public_question).bind(&q.public_answer)
                     .execute(&mut *self.inner).await.map_err($crate::map_err)?;
                 Ok(())
             }
 
             async fn get_question(&mut self, id: &str) -> $crate::Result<Option<$crate::catalog::Question>> {
-                sqlx::query_as("SELECT id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at FROM catalog_questions WHERE id = $1")
+                sqlx::query_as("SELECT id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at, public_question, public_answer FROM catalog_questions WHERE id = $1")
                     .bind(id).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
             }
 
             async fn questions_of_item(&mut self, item_id: &str) -> $crate::Result<Vec<$crate::catalog::Question>> {
-                sqlx::query_as("SELECT id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at FROM catalog_questions WHERE item_id = $1 ORDER BY created_at")
+                sqlx::query_as("SELECT id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at, public_question, public_answer FROM catalog_questions WHERE item_id = $1 ORDER BY created_at")
                     .bind(item_id).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
             }
 
             async fn open_questions(&mut self, path_prefix: &str, limit: i64) -> $crate::Result<Vec<$crate::catalog::Question>> {
-                sqlx::query_as("SELECT q.id, q.item_id, q.asker_id, q.question, q.answer, q.answered_by, q.status, q.faq, q.created_at, q.answered_at FROM catalog_questions q JOIN catalog_items i ON i.id = q.item_id JOIN organisations o ON o.id = i.org_id WHERE q.status = 'open' AND substr(o.path, 1, length($1)) = $1 ORDER BY q.created_at LIMIT $2")
+                sqlx::query_as("SELECT q.id, q.item_id, q.asker_id, q.question, q.answer, q.answered_by, q.status, q.faq, q.created_at, q.answered_at, q.public_question, q.public_answer FROM catalog_questions q JOIN catalog_items i ON i.id = q.item_id JOIN organisations o ON o.id = i.org_id WHERE q.status = 'open' AND substr(o.path, 1, length($1)) = $1 ORDER BY q.created_at LIMIT $2")
                     .bind(path_prefix).bind(limit).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
             }
 
+            async fn questions_of_asker(&mut self, asker_id: &str) -> $crate::Result<Vec<$crate::catalog::Question>> {
+                sqlx::query_as("SELECT id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at, public_question, public_answer FROM catalog_questions WHERE asker_id = $1 ORDER BY created_at DESC, id")
+                    .bind(asker_id).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
             async fn list_questions(&mut self) -> $crate::Result<Vec<$crate::catalog::Question>> {
-                sqlx::query_as("SELECT id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at FROM catalog_questions ORDER BY id")
+                sqlx::query_as("SELECT id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at, public_question, public_answer FROM catalog_questions ORDER BY id")
                     .fetch_all(&mut *self.inner).await.map_err($crate::map_err)
             }
         }

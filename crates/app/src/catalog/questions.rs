@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use yiwang_core::Problem;
 use yiwang_core::access::{self, Actor, Permission, Scope};
 use yiwang_core::catalog::ItemStatus;
+use yiwang_core::privacy::{self, PersonalDataKind};
 use yiwang_store::{CatalogItem, Question, Store};
 
 use crate::notify::{self, Channel};
@@ -49,6 +50,8 @@ pub async fn ask(
         faq: 0,
         created_at: now_micros(),
         answered_at: None,
+        public_question: None,
+        public_answer: None,
     };
     tx.insert_question(&q).await?;
     record(
@@ -64,15 +67,111 @@ pub async fn ask(
     Ok(q)
 }
 
+/// A staff answer: the private answer to the asker and, to publish it as an FAQ, the public
+/// wording of the question and the answer.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct AnswerInput {
+    /// The answer to the asker, readable only by the asker (我的咨询) and staff.
+    pub answer: String,
+    /// Publish the question and answer as an FAQ on the item page.
+    #[serde(default)]
+    pub publish_faq: bool,
+    /// The question as it is to be published (default: the asker's question). Must contain no
+    /// personal data.
+    #[serde(default)]
+    pub public_question: Option<String>,
+    /// The answer as it is to be published (default: the private answer). Must contain no
+    /// personal data.
+    #[serde(default)]
+    pub public_answer: Option<String>,
+}
+
+/// One piece of personal data found in a public wording.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PrivacyFinding {
+    /// `public_question` or `public_answer`.
+    pub field: String,
+    /// id_number | mobile | landline | email | plate | bank_card | address | name
+    pub kind: String,
+    pub label: String,
+    pub label_en: String,
+    /// Character offsets (Unicode scalar values) of the finding in the field.
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// The personal data found in a public wording, field by field.
+pub fn privacy_findings(field: &str, text: &str) -> Vec<PrivacyFinding> {
+    privacy::detect(text)
+        .into_iter()
+        .map(|f| PrivacyFinding {
+            field: field.into(),
+            kind: f.kind.code().into(),
+            label: f.kind.label_zh().into(),
+            label_en: f.kind.label_en().into(),
+            start: text[..f.start].chars().count(),
+            end: text[..f.end].chars().count(),
+            text: text[f.start..f.end].into(),
+        })
+        .collect()
+}
+
+/// The error for a public wording that still contains personal data: 422
+/// `question.personal_data`, listing the kinds found (details: `kinds` and `findings`).
+pub fn personal_data_problem(findings: &[PrivacyFinding]) -> Problem {
+    let mut kinds: Vec<PersonalDataKind> = Vec::new();
+    for f in findings {
+        if let Some(k) = ALL_KINDS.iter().find(|k| k.code() == f.kind)
+            && !kinds.contains(k)
+        {
+            kinds.push(*k);
+        }
+    }
+    kinds.sort();
+    let zh: Vec<&str> = kinds.iter().map(|k| k.label_zh()).collect();
+    let en: Vec<&str> = kinds.iter().map(|k| k.label_en()).collect();
+    let mut p = Problem::invalid(
+        "question.personal_data",
+        format!(
+            "公开内容含有个人信息({}),请删除或改写后再作为常见问题公开。",
+            zh.join("、")
+        ),
+        format!(
+            "The public wording contains personal data ({}); remove it before publishing as an FAQ.",
+            en.join(", ")
+        ),
+    );
+    p.details = Some(serde_json::json!({
+        "kinds": kinds.iter().map(|k| k.code()).collect::<Vec<_>>(),
+        "findings": findings,
+    }));
+    p
+}
+
+const ALL_KINDS: [PersonalDataKind; 8] = [
+    PersonalDataKind::IdNumber,
+    PersonalDataKind::Mobile,
+    PersonalDataKind::Landline,
+    PersonalDataKind::Email,
+    PersonalDataKind::Plate,
+    PersonalDataKind::BankCard,
+    PersonalDataKind::Address,
+    PersonalDataKind::Name,
+];
+
 /// Answer a question (staff of the item's organisation), optionally publishing it as an FAQ.
+///
+/// The asker reads the private answer in 我的咨询 and is notified. An FAQ publishes only the
+/// public wording, which must pass the personal-data detector (`core::privacy`); otherwise the
+/// answer is refused with 422 `question.personal_data` and nothing is stored.
 pub async fn answer(
     store: &Arc<dyn Store>,
     actor: &Actor,
     question_id: &str,
-    answer: &str,
-    publish_faq: bool,
+    input: &AnswerInput,
 ) -> AppResult<Question> {
-    let answer = text("answer", answer, 2000)?;
+    let answer = text("answer", &input.answer, 2000)?;
     let mut tx = store.write().await?;
     let mut q = tx
         .get_question(question_id)
@@ -88,11 +187,34 @@ pub async fn answer(
         .ok_or_else(|| Problem::not_found("机构", "Organisation"))?;
     let grant = access::authorize(actor, Permission::AnswerQuestions, Scope::Org(&org.path))
         .map_err(|_| Problem::not_found("咨询", "Question"))?;
+    let (public_question, public_answer) = if input.publish_faq {
+        let pq = text(
+            "public_question",
+            input.public_question.as_deref().unwrap_or(&q.question),
+            500,
+        )?;
+        let pa = text(
+            "public_answer",
+            input.public_answer.as_deref().unwrap_or(&answer),
+            2000,
+        )?;
+        let mut findings = privacy_findings("public_question", &pq);
+        findings.extend(privacy_findings("public_answer", &pa));
+        if !findings.is_empty() {
+            return Err(personal_data_problem(&findings).into());
+        }
+        (Some(pq), Some(pa))
+    } else {
+        (None, None)
+    };
+    let publish_faq = input.publish_faq;
     q.answer = Some(answer);
     q.answered_by = Some(actor.user_id.clone());
     q.status = "answered".into();
     q.faq = i64::from(publish_faq);
     q.answered_at = Some(now_micros());
+    q.public_question = public_question;
+    q.public_answer = public_answer;
     tx.update_question(&q).await?;
     record(
         &mut tx,
@@ -150,7 +272,9 @@ pub async fn queue(store: &Arc<dyn Store>, actor: &Actor) -> AppResult<Vec<Queue
     Ok(out)
 }
 
-/// Published FAQs of an item.
+/// Published FAQs of an item: only the public wording, never the asker's text or the private
+/// answer. An FAQ published before the public wording existed (no public wording stored) is shown
+/// only if its text passes the personal-data detector.
 pub async fn faqs(store: &Arc<dyn Store>, item_id: &str) -> AppResult<Vec<Question>> {
     let mut tx = store.read().await?;
     Ok(tx
@@ -158,22 +282,68 @@ pub async fn faqs(store: &Arc<dyn Store>, item_id: &str) -> AppResult<Vec<Questi
         .await?
         .into_iter()
         .filter(|q| q.faq == 1 && q.answer.is_some())
-        .map(|mut q| {
+        .filter_map(|mut q| {
+            let (pq, pa) = match (q.public_question.take(), q.public_answer.take()) {
+                (Some(pq), Some(pa)) => (pq, pa),
+                _ => {
+                    let a = q.answer.clone().unwrap_or_default();
+                    if !privacy::detect(&q.question).is_empty() || !privacy::detect(&a).is_empty() {
+                        return None;
+                    }
+                    (q.question.clone(), a)
+                }
+            };
+            q.question = pq.clone();
+            q.answer = Some(pa.clone());
+            q.public_question = Some(pq);
+            q.public_answer = Some(pa);
             // The asker is personal data: never part of the public FAQ.
             q.asker_id = String::new();
             q.answered_by = None;
-            q
+            Some(q)
         })
         .collect())
 }
 
-/// The caller's own questions.
-pub async fn mine(store: &Arc<dyn Store>, actor: &Actor) -> AppResult<Vec<Question>> {
+/// One of the asker's own questions (我的咨询), with the private answer.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MyQuestion {
+    pub id: String,
+    pub item_id: String,
+    pub item_name: String,
+    /// The question as asked.
+    pub question: String,
+    /// The answer to the asker (private).
+    pub answer: Option<String>,
+    /// open | answered
+    pub status: String,
+    /// Whether a reworded version is published as an FAQ.
+    pub published_as_faq: bool,
+    pub created_at: yiwang_core::time::Micros,
+    pub answered_at: Option<yiwang_core::time::Micros>,
+}
+
+/// The caller's own questions with their private answers, newest first. Nobody else's.
+pub async fn mine(store: &Arc<dyn Store>, actor: &Actor) -> AppResult<Vec<MyQuestion>> {
     let mut tx = store.read().await?;
-    Ok(tx
-        .list_questions()
-        .await?
-        .into_iter()
-        .filter(|q| q.asker_id == actor.user_id)
-        .collect())
+    let mut out = Vec::new();
+    for q in tx.questions_of_asker(&actor.user_id).await? {
+        let item_name = tx
+            .get_item(&q.item_id)
+            .await?
+            .map(|i| i.name)
+            .unwrap_or_default();
+        out.push(MyQuestion {
+            id: q.id,
+            item_id: q.item_id,
+            item_name,
+            question: q.question,
+            answer: q.answer,
+            status: q.status,
+            published_as_faq: q.faq == 1,
+            created_at: q.created_at,
+            answered_at: q.answered_at,
+        });
+    }
+    Ok(out)
 }

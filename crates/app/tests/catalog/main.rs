@@ -420,14 +420,19 @@ async fn questions_are_answered_in_the_queue_and_become_faqs() {
         );
         let police = actor(&app, "window").await;
         assert!(
-            questions::answer(&app.store, &police, &q.id, "x", true)
+            questions::answer(&app.store, &police, &q.id, &faq_answer("x"))
                 .await
                 .is_err(),
             "[{b}] other organisations cannot answer"
         );
-        questions::answer(&app.store, &approver, &q.id, "需要,小餐饮也应办理。", true)
-            .await
-            .unwrap();
+        questions::answer(
+            &app.store,
+            &approver,
+            &q.id,
+            &faq_answer("需要,小餐饮也应办理。"),
+        )
+        .await
+        .unwrap();
         let faqs = questions::faqs(&app.store, &id).await.unwrap();
         assert_eq!(faqs.len(), 1, "[{b}]");
         assert!(
@@ -442,6 +447,113 @@ async fn questions_are_answered_in_the_queue_and_become_faqs() {
                 .all(|x| x.question.id != q.id),
             "[{b}]"
         );
+        app.store.close().await;
+        db.cleanup().await;
+    }
+}
+
+fn faq_answer(a: &str) -> questions::AnswerInput {
+    questions::AnswerInput {
+        answer: a.into(),
+        publish_faq: true,
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_question_with_personal_data_is_published_only_when_redacted() {
+    for db in backends().await {
+        let b = db.backend;
+        let app = world(&db).await;
+        import_sample(&app).await;
+        let id = page_id(&app, "开饭店").await;
+        let citizen = actor(&app, "zhangwei").await;
+        let asked = "我叫张伟,身份证110101199003074514,电话13800138000,开小吃店要办许可吗?";
+        let q = questions::ask(&app.store, &citizen, &id, asked)
+            .await
+            .unwrap();
+        let approver = actor(&app, "approver").await;
+
+        // Published word for word: refused, listing the kinds found, nothing stored.
+        let e = questions::answer(&app.store, &approver, &q.id, &faq_answer("需要办理。"))
+            .await
+            .unwrap_err();
+        let yiwang_app::AppError::Problem(p) = e else {
+            panic!("[{b}] {e:?}")
+        };
+        assert_eq!(p.kind, ProblemKind::Invalid, "[{b}]");
+        assert_eq!(p.code, "question.personal_data", "[{b}]");
+        let kinds = p.details.as_ref().unwrap()["kinds"].clone();
+        assert_eq!(
+            kinds,
+            serde_json::json!(["id_number", "mobile", "name"]),
+            "[{b}] {p:?}"
+        );
+        assert!(p.message.contains("身份证号码") && p.message_en.contains("ID number"));
+        assert!(
+            questions::faqs(&app.store, &id).await.unwrap().is_empty(),
+            "[{b}]"
+        );
+        // An edited answer that adds personal data is refused too.
+        let mut input = faq_answer("需要办理。");
+        input.public_question = Some("开小吃店要办许可吗?".into());
+        input.public_answer = Some("需要,请联系王先生。".into());
+        let e = questions::answer(&app.store, &approver, &q.id, &input)
+            .await
+            .unwrap_err();
+        let yiwang_app::AppError::Problem(p) = e else {
+            panic!("[{b}] {e:?}")
+        };
+        assert_eq!(p.code, "question.personal_data", "[{b}]");
+
+        // Redacted: the FAQ shows only the public wording; the asker keeps the private answer.
+        let input = questions::AnswerInput {
+            answer: "张伟您好:需要办理,请携带身份证原件。".into(),
+            publish_faq: true,
+            public_question: Some("开小吃店要办许可吗?".into()),
+            public_answer: Some("需要办理,请携带身份证原件。".into()),
+        };
+        questions::answer(&app.store, &approver, &q.id, &input)
+            .await
+            .unwrap();
+        let faqs = questions::faqs(&app.store, &id).await.unwrap();
+        assert_eq!(faqs.len(), 1, "[{b}]");
+        assert_eq!(faqs[0].question, "开小吃店要办许可吗?", "[{b}]");
+        assert_eq!(
+            faqs[0].answer.as_deref(),
+            Some("需要办理,请携带身份证原件。"),
+            "[{b}]"
+        );
+        let public = serde_json::to_string(&faqs).unwrap();
+        assert!(
+            !public.contains("13800138000") && !public.contains("110101199003074514"),
+            "[{b}] {public}"
+        );
+        assert!(!public.contains("张伟"), "[{b}] {public}");
+
+        let mine = questions::mine(&app.store, &citizen).await.unwrap();
+        assert_eq!(mine.len(), 1, "[{b}]");
+        assert_eq!(mine[0].question, asked, "[{b}]");
+        assert_eq!(
+            mine[0].answer.as_deref(),
+            Some("张伟您好:需要办理,请携带身份证原件。"),
+            "[{b}]"
+        );
+        assert!(mine[0].published_as_faq, "[{b}]");
+        let other = actor(&app, "approver").await;
+        assert!(
+            questions::mine(&app.store, &other)
+                .await
+                .unwrap()
+                .is_empty(),
+            "[{b}] nobody else sees it"
+        );
+
+        // The ledger still covers every row, the new wording included.
+        let report = yiwang_app::audit::verify(&app.store, &app.platform_key().public_key_hex())
+            .await
+            .unwrap();
+        assert!(report.intact(), "[{b}] {:?}", report.findings);
         app.store.close().await;
         db.cleanup().await;
     }

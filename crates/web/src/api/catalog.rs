@@ -10,7 +10,7 @@ use yiwang_app::catalog::bundles::{self, BundleView};
 use yiwang_app::catalog::files::{self, FileRole};
 use yiwang_app::catalog::import::{self, Format, ImportOptions, ImportReport};
 use yiwang_app::catalog::items::{self, ClaimRequest, ItemView};
-use yiwang_app::catalog::questions::{self, QueuedQuestion};
+use yiwang_app::catalog::questions::{self, AnswerInput, MyQuestion, QueuedQuestion};
 use yiwang_app::catalog::search::{self, SearchPage};
 use yiwang_app::catalog::stats::{self, CatalogStats};
 use yiwang_core::Problem;
@@ -352,16 +352,11 @@ pub async fn question_queue(
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct AnswerRequest {
-    pub answer: String,
-    /// Publish the question and answer as an FAQ on the item page.
-    #[serde(default)]
-    pub publish_faq: bool,
-}
-
-/// Answer a question (staff of the item's organisation).
-#[utoipa::path(post, path = "/api/v1/catalog/questions/{id}/answer", tag = "catalog", request_body = AnswerRequest,
+/// Answer a question (staff of the item's organisation). The answer goes privately to the asker;
+/// with `publish_faq`, the public wording (`public_question`, `public_answer`, by default the
+/// original texts) is published as an FAQ and must contain no personal data: otherwise 422
+/// `question.personal_data` with `details.kinds` and `details.findings`.
+#[utoipa::path(post, path = "/api/v1/catalog/questions/{id}/answer", tag = "catalog", request_body = AnswerInput,
     params(("id" = String, Path, description = "question id")),
     responses((status = 200, body = Question), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
@@ -369,17 +364,23 @@ pub async fn answer(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(req): Json<AnswerRequest>,
+    Json(req): Json<AnswerInput>,
 ) -> Result<Json<Question>, ApiError> {
     Ok(Json(
-        questions::answer(
-            &state.app.store,
-            &caller.actor,
-            &id,
-            &req.answer,
-            req.publish_faq,
-        )
-        .await?,
+        questions::answer(&state.app.store, &caller.actor, &id, &req).await?,
+    ))
+}
+
+/// 我的咨询: the caller's own questions with the private answers, newest first.
+#[utoipa::path(get, path = "/api/v1/catalog/questions/mine", tag = "catalog",
+    responses((status = 200, body = Vec<MyQuestion>), (status = 401, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn my_questions(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<MyQuestion>>, ApiError> {
+    Ok(Json(
+        questions::mine(&state.app.store, &caller.actor).await?,
     ))
 }
 

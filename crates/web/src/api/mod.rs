@@ -65,6 +65,7 @@ use crate::error::ApiError;
         catalog::ask,
         catalog::question_queue,
         catalog::answer,
+        catalog::my_questions,
         catalog::list_bundles,
         catalog::get_bundle,
         catalog::save_bundle,
@@ -156,6 +157,7 @@ pub fn router() -> Router<AppState> {
         .route("/catalog/items/{id}/questions", post(catalog::ask))
         .route("/catalog/files/{id}", get(catalog::download_file))
         .route("/catalog/questions", get(catalog::question_queue))
+        .route("/catalog/questions/mine", get(catalog::my_questions))
         .route("/catalog/questions/{id}/answer", post(catalog::answer))
         .route(
             "/catalog/bundles",

@@ -36,6 +36,10 @@ struct CalendarPage {
     version: i64,
     days: Vec<DayLine>,
     versions: Vec<VersionLine>,
+    /// Years whose official arrangement is loaded.
+    official_years: String,
+    /// A year whose arrangement is missing and should be loaded now.
+    missing_year: Option<i32>,
     message: Option<String>,
     error: Option<String>,
 }
@@ -65,10 +69,15 @@ async fn calendar_page(
     let versions = calendar::versions(&state.app.store)
         .await
         .unwrap_or_default();
-    let (version, days) = match view {
-        Some(v) => (v.version.version, v.days),
-        None => (0, Vec::new()),
+    let (version, days, official_years) = match view {
+        Some(v) => (v.version.version, v.days, v.official_years),
+        None => (0, Vec::new(), Vec::new()),
     };
+    let official_years = official_years
+        .iter()
+        .map(|y| y.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     let page = CalendarPage {
         i,
         nav,
@@ -95,6 +104,8 @@ async fn calendar_page(
                 note: v.note,
             })
             .collect(),
+        official_years,
+        missing_year: calendar::missing_year(&state.app, chrono::Utc::now()),
         message,
         error,
     };

@@ -1867,6 +1867,15 @@ pub struct QuestionLine {
     pub item_code: String,
     pub question: String,
     pub asked: String,
+    /// The private answer typed so far (after a refused submission).
+    pub answer: String,
+    /// The public wording of the question, prefilled with the original.
+    pub public_question: String,
+    pub public_answer: String,
+    /// Personal data found in the public question and answer: (kind label, text).
+    pub question_findings: Vec<(String, String)>,
+    pub answer_findings: Vec<(String, String)>,
+    pub publish_checked: bool,
 }
 
 #[derive(askama::Template)]
@@ -1877,8 +1886,20 @@ struct QuestionsTpl {
     questions: Vec<QuestionLine>,
     message: Option<String>,
     error: Option<String>,
-    failed_id: String,
-    failed_answer: String,
+}
+
+/// A refused answer, shown again with what was typed.
+struct Failed {
+    message: String,
+    id: String,
+    form: AnswerForm,
+}
+
+fn findings_of(i: I18n, field: &str, text: &str) -> Vec<(String, String)> {
+    questions::privacy_findings(field, text)
+        .into_iter()
+        .map(|f| (i.t(&f.label, &f.label_en).to_string(), f.text))
+        .collect()
 }
 
 async fn questions_page(
@@ -1888,34 +1909,51 @@ async fn questions_page(
     signed: &SignedIn,
     status: StatusCode,
     message: Option<String>,
-    error: Option<(String, String, String)>,
+    failed: Option<Failed>,
 ) -> Response {
     let queue = match questions::queue(&state.app.store, &signed.actor).await {
         Ok(q) => q,
         Err(e) => return app_error_page(e, i, Nav::of(viewer)),
     };
-    let (error, failed_id, failed_answer) = match error {
-        Some((e, id, a)) => (Some(e), id, a),
-        None => (None, String::new(), String::new()),
-    };
+    let error = failed.as_ref().map(|f| f.message.clone());
     let tpl = QuestionsTpl {
         i,
         nav: Nav::of(viewer),
         questions: queue
             .into_iter()
-            .map(|q| QuestionLine {
-                id: q.question.id,
-                item_id: q.item.id,
-                item_name: q.item.name,
-                item_code: q.item.code,
-                question: q.question.question,
-                asked: display_local(q.question.created_at),
+            .map(|q| {
+                let again = failed
+                    .as_ref()
+                    .filter(|f| f.id == q.question.id)
+                    .map(|f| &f.form);
+                let answer = again.map(|f| f.answer.clone()).unwrap_or_default();
+                let public_question = again
+                    .map(|f| f.public_question.clone())
+                    .unwrap_or_else(|| q.question.question.clone());
+                let public_answer = again.map(|f| f.public_answer.clone()).unwrap_or_default();
+                let shown_answer = if public_answer.trim().is_empty() {
+                    answer.clone()
+                } else {
+                    public_answer.clone()
+                };
+                QuestionLine {
+                    question_findings: findings_of(i, "public_question", &public_question),
+                    answer_findings: findings_of(i, "public_answer", &shown_answer),
+                    publish_checked: again.is_some_and(|f| f.publish_faq.is_some()),
+                    id: q.question.id,
+                    item_id: q.item.id,
+                    item_name: q.item.name,
+                    item_code: q.item.code,
+                    question: q.question.question,
+                    asked: display_local(q.question.created_at),
+                    answer,
+                    public_question,
+                    public_answer,
+                }
             })
             .collect(),
         message,
         error,
-        failed_id,
-        failed_answer,
     };
     (status, render(&tpl)).into_response()
 }
@@ -1953,7 +1991,7 @@ pub async fn questions_list(
     questions_page(&state, i, &viewer, signed, StatusCode::OK, message, None).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default, Clone)]
 pub struct AnswerForm {
     #[serde(rename = "_csrf", default)]
     csrf: String,
@@ -1961,6 +1999,11 @@ pub struct AnswerForm {
     answer: String,
     #[serde(default)]
     publish_faq: Option<String>,
+    /// The public wording (edited by staff); empty public answer: the private answer.
+    #[serde(default)]
+    public_question: String,
+    #[serde(default)]
+    public_answer: String,
 }
 
 pub async fn answer(
@@ -1976,11 +2019,11 @@ pub async fn answer(
     };
     let i = I18n::from_headers(&headers);
     let Ok(Form(form)) = form else {
-        let e = (
-            i.t("表单不完整", "The form is incomplete").to_string(),
-            id.clone(),
-            String::new(),
-        );
+        let failed = Failed {
+            message: i.t("表单不完整", "The form is incomplete").to_string(),
+            id: id.clone(),
+            form: AnswerForm::default(),
+        };
         return questions_page(
             &state,
             i,
@@ -1988,33 +2031,39 @@ pub async fn answer(
             signed,
             StatusCode::BAD_REQUEST,
             None,
-            Some(e),
+            Some(failed),
         )
         .await;
     };
     if let Err(r) = check_csrf(signed, &form.csrf, i, Nav::of(&viewer)) {
         return r;
     }
-    match questions::answer(
-        &state.app.store,
-        &signed.actor,
-        &id,
-        &form.answer,
-        form.publish_faq.is_some(),
-    )
-    .await
-    {
+    let nonempty = |s: &str| (!s.trim().is_empty()).then(|| s.to_string());
+    let input = questions::AnswerInput {
+        answer: form.answer.clone(),
+        publish_faq: form.publish_faq.is_some(),
+        public_question: nonempty(&form.public_question),
+        public_answer: nonempty(&form.public_answer),
+    };
+    match questions::answer(&state.app.store, &signed.actor, &id, &input).await {
         Ok(_) => see_other("/catalog/questions?msg=answered"),
         Err(e) => {
             let p = match problem_of(e, i, Nav::of(&viewer)) {
                 Ok(p) => p,
                 Err(r) => return r,
             };
-            let err = (
-                i.t(&p.message, &p.message_en).to_string(),
+            let cut = |s: &str, n: usize| s.chars().take(n).collect::<String>();
+            let failed = Failed {
+                message: i.t(&p.message, &p.message_en).to_string(),
                 id,
-                form.answer.chars().take(2000).collect(),
-            );
+                form: AnswerForm {
+                    csrf: String::new(),
+                    answer: cut(&form.answer, 2000),
+                    publish_faq: form.publish_faq,
+                    public_question: cut(&form.public_question, 500),
+                    public_answer: cut(&form.public_answer, 2000),
+                },
+            };
             questions_page(
                 &state,
                 i,
@@ -2022,7 +2071,7 @@ pub async fn answer(
                 signed,
                 crate::error::status_of(p.kind),
                 None,
-                Some(err),
+                Some(failed),
             )
             .await
         }

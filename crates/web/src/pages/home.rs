@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use yiwang_core::access::{AccountKind, Role};
+use yiwang_core::access::{self, AccountKind, Role};
 use yiwang_core::time::display_local;
 
 use super::{Nav, app_error_page, render, require};
@@ -36,6 +36,8 @@ struct Home {
     kind: String,
     roles: Vec<RoleLine>,
     duties: Vec<Duty>,
+    /// For calendar administrators: a year whose official holiday arrangement is missing.
+    calendar_missing_year: Option<i32>,
 }
 
 /// What each role does on the platform (DOMAIN.md "Who uses it") and where its pages are.
@@ -163,9 +165,17 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap, viewer: Vie
         .into_iter()
         .map(|r| duty(i, r))
         .collect();
+    let calendar_missing_year = access::authorize(
+        &signed.actor,
+        access::Permission::ManageCalendar,
+        access::Scope::Platform,
+    )
+    .ok()
+    .and_then(|_| yiwang_app::calendar::missing_year(&state.app, chrono::Utc::now()));
     render(&Home {
         i,
         nav: Nav::of(&viewer),
+        calendar_missing_year,
         name: signed.user.display_name.clone(),
         kind: i.t(kind.label_zh(), kind.label_en()).into(),
         roles,
@@ -176,7 +186,28 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap, viewer: Vie
 pub struct InboxLine {
     pub title: String,
     pub body: String,
+    /// A page of the platform the message points to (a path such as `/hall/my-questions`).
+    pub link: Option<String>,
     pub at: String,
+}
+
+/// The platform page a notification's text names: the first path starting with `/` that follows
+/// a non-ASCII character, a space or the start of the text (e.g. “我的咨询”中查看:/hall/my-questions).
+fn internal_link(body: &str) -> Option<String> {
+    let mut prev: Option<char> = None;
+    for (at, c) in body.char_indices() {
+        if c == '/' && prev.is_none_or(|p| !p.is_ascii() || p == ' ' || p == ':') {
+            let path: String = body[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_'))
+                .collect();
+            if path.len() > 1 && !path.starts_with("//") {
+                return Some(path);
+            }
+        }
+        prev = Some(c);
+    }
+    None
 }
 
 #[derive(askama::Template)]
@@ -201,6 +232,7 @@ pub async fn inbox(State(state): State<AppState>, headers: HeaderMap, viewer: Vi
                 .into_iter()
                 .map(|m| InboxLine {
                     title: m.title,
+                    link: internal_link(&m.body),
                     body: m.body,
                     at: display_local(m.created_at),
                 })
@@ -278,4 +310,21 @@ pub async fn organisations(
         nav: Nav::of(&viewer),
         orgs,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::internal_link;
+
+    #[test]
+    fn a_notification_links_to_the_page_it_names() {
+        assert_eq!(
+            internal_link("请在“我的咨询”中查看:/hall/my-questions").as_deref(),
+            Some("/hall/my-questions")
+        );
+        assert_eq!(internal_link("/inbox").as_deref(), Some("/inbox"));
+        assert_eq!(internal_link("1/2 份材料"), None);
+        assert_eq!(internal_link("见 //evil.example"), None);
+        assert_eq!(internal_link("没有链接。"), None);
+    }
 }

@@ -4,6 +4,7 @@
 
 mod admin;
 mod catalog;
+mod consult;
 mod hall;
 mod home;
 mod public;
@@ -64,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .route("/hall/items/{id}", get(hall::item))
         .route("/hall/items/{id}/versions/{n}", get(hall::item_version))
         .route("/hall/items/{id}/ask", post(hall::ask))
+        .route("/hall/my-questions", get(consult::my_questions))
         .route("/hall/bundles/{id}", get(hall::bundle))
         .route("/hall/files/{id}", get(hall::download))
         .route("/catalog", get(catalog::list))

@@ -23,6 +23,8 @@ pub struct Calc {
     pub start: String,
     pub days: String,
     pub result: Option<String>,
+    /// The result passes over a year without an official arrangement (预计).
+    pub provisional: bool,
     pub error: Option<String>,
 }
 
@@ -72,8 +74,10 @@ pub async fn index(
             calc.days.parse::<u32>(),
         ) {
             (Ok(d), Ok(n)) if n <= 3650 => {
-                let last = app.calendar().calendar.add_working_days(d, n);
+                let cal = app.calendar();
+                let last = cal.calendar.add_working_days(d, n);
                 calc.result = Some(last.format("%Y-%m-%d").to_string());
+                calc.provisional = cal.calendar.is_provisional(d, last);
             }
             _ => {
                 calc.error = Some(

@@ -321,3 +321,141 @@ async fn elapsed_working_days_exclude_pauses() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn deadlines_beyond_the_official_years_are_provisional() {
+    for db in backends().await {
+        let b = db.backend;
+        let s = TestServer::start(&db).await;
+        demo(&s).await;
+        let deadline = |start: &'static str, days: u32| {
+            s.new_client().get(s.url(&format!(
+                "/api/v1/calendar/deadline?start={start}&days={days}"
+            )))
+        };
+
+        let (st, cal) = send_json(b, s.new_client().get(s.url("/api/v1/calendar"))).await;
+        assert_eq!(st, 200, "[{b}]");
+        assert_eq!(cal["official_years"], json!([2024, 2025, 2026]), "[{b}]");
+
+        // Mon 2026-12-28 + 5 working days: 2027-01-01 (元旦) is not a working day.
+        let (st, v) = send_json(b, deadline("2026-12-28T02:00:00Z", 5)).await;
+        assert_eq!(st, 200, "[{b}] {v}");
+        assert_eq!(v["last_day"], "2027-01-05", "[{b}] {v}");
+        assert_eq!(v["provisional"], true, "[{b}] {v}");
+        let (_, v) = send_json(b, deadline("2026-12-28T02:00:00Z", 3)).await;
+        assert_eq!(v["last_day"], "2026-12-31", "[{b}] {v}");
+        assert_eq!(v["provisional"], false, "[{b}] {v}");
+        // The Spring Festival week of 2027 (02-05 to 02-10) is not counted.
+        let (_, v) = send_json(b, deadline("2027-02-04T02:00:00Z", 1)).await;
+        assert_eq!(v["last_day"], "2027-02-11", "[{b}] {v}");
+        assert_eq!(v["provisional"], true, "[{b}] {v}");
+
+        let elapsed = |start: &str, end: &str| {
+            s.new_client()
+                .post(s.url("/api/v1/calendar/elapsed"))
+                .json(&json!({"start": start, "end": end}))
+        };
+        let (st, v) = send_json(b, elapsed("2026-12-28T02:00:00Z", "2027-01-06T02:00:00Z")).await;
+        assert_eq!(st, 200, "[{b}] {v}");
+        // 29, 30, 31 December, 4, 5, 6 January.
+        assert_eq!(v["working_days"], 6, "[{b}] {v}");
+        assert_eq!(v["provisional"], true, "[{b}] {v}");
+        let (_, v) = send_json(b, elapsed("2026-12-01T02:00:00Z", "2026-12-31T02:00:00Z")).await;
+        assert_eq!(v["provisional"], false, "[{b}] {v}");
+
+        // Loading the 2027 notice (here: its first day) makes 2027 official.
+        let admin = demo_token(&s, "admin").await;
+        let body = json!({"note": "国务院办公厅关于2027年部分节假日安排的通知",
+            "set": [{"date": "2027-01-01", "kind": "off", "name": "元旦"}]});
+        let (st, v) = send_json(b, post_as(&s, "/api/v1/calendar/amendments", &admin, &body)).await;
+        assert_eq!(st, 201, "[{b}] {v}");
+        let (_, v) = send_json(b, deadline("2026-12-28T02:00:00Z", 5)).await;
+        assert_eq!(v["last_day"], "2027-01-05", "[{b}] {v}");
+        assert_eq!(v["provisional"], false, "[{b}] {v}");
+
+        // The public calculator marks a provisional result.
+        let html = s
+            .new_client()
+            .get(s.url("/?start=2027-12-28&days=5"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("data-testid=\"provisional\""), "[{b}] {html}");
+        assert!(html.contains("以国务院办公厅发布的放假安排为准"), "[{b}]");
+        let html = s
+            .new_client()
+            .get(s.url("/?start=2026-03-02&days=5"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!html.contains("data-testid=\"provisional\""), "[{b}]");
+
+        // The administration page names the official years.
+        let (client, _) = sign_in(&s, b, "admin").await;
+        let html = client
+            .get(s.url("/admin/calendar"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("2024, 2025, 2026, 2027"), "[{b}] {html}");
+
+        s.stop().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn administrators_are_reminded_of_a_missing_year() {
+    for db in backends().await {
+        let b = db.backend;
+        let s = TestServer::start(&db).await;
+        demo(&s).await;
+        // What the reminder should say today (the official data covers 2024–2026).
+        let expected = yiwang_app::calendar::missing_year_of(
+            &yiwang_core::calendar::WorkingCalendar::official(),
+            chrono::Utc::now(),
+        );
+        let (admin, _) = sign_in(&s, b, "admin").await;
+        for path in ["/admin/calendar", "/home"] {
+            let html = admin
+                .get(s.url(path))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            match expected {
+                Some(y) => assert!(
+                    html.contains("提醒:尚未载入") && html.contains(&format!(" {y} ")),
+                    "[{b}] {path}: {html}"
+                ),
+                None => assert!(!html.contains("提醒:尚未载入"), "[{b}] {path}"),
+            }
+        }
+        // Not on the home page of someone who does not manage the calendar.
+        let (sup, _) = sign_in(&s, b, "supervisor").await;
+        let html = sup
+            .get(s.url("/home"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!html.contains("提醒:尚未载入"), "[{b}] supervisor");
+
+        s.stop().await;
+        db.cleanup().await;
+    }
+}

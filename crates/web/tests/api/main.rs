@@ -4,6 +4,7 @@
 mod auth;
 mod calendar;
 mod catalog_api;
+mod consult;
 mod errors;
 mod hall;
 mod hardening;
