@@ -5,6 +5,7 @@
 mod audit;
 mod catalog;
 mod durability;
+mod fuzz;
 mod nodes;
 mod uploads;
 
