@@ -2,7 +2,8 @@
 //! in one place so that no operation can forget them:
 //!
 //! - **400** when the operation takes a path or query parameter or a body: malformed JSON,
-//!   mistyped fields, a bad path or query parameter (`request.*`, see `api::extract`);
+//!   mistyped fields, a bad path or query parameter, a NUL character in text (`request.*`, see
+//!   `api::extract`);
 //! - **401** when it takes credentials: a missing, invalid or revoked token or session;
 //! - **403** on writes that take credentials: a session cookie without its `X-CSRF-Token`;
 //! - **404** when its path has parameters: no such object;
@@ -94,7 +95,7 @@ fn describe(op: &mut Operation, method: &HttpMethod, path: &str) {
             "400",
             "请求格式错误: malformed JSON, missing or mistyped fields, or a bad path or query \
              parameter (`request.invalid_json`, `request.invalid_fields`, `request.invalid_path`, \
-             `request.invalid_query`)",
+             `request.invalid_query`), or text with a NUL character (`request.nul_character`)",
         );
     }
     if let Some(security) = &op.security
