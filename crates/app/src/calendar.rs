@@ -93,10 +93,11 @@ pub async fn load_current(store: &Arc<dyn Store>) -> AppResult<CachedCalendar> {
 /// An administrator's amendment: days to set (added or changed) and days to remove.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Amendment {
-    /// Why (e.g. the notice that announced it); kept with the version.
+    /// Why (e.g. the notice that announced it); kept with the version. 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub note: String,
+    /// Days to list; each `name` 1 to 50 characters.
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
     pub set: Vec<CalendarEntry>,
     #[serde(default)]
     #[schema(value_type = Vec<String>)]
@@ -107,7 +108,6 @@ pub struct Amendment {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CalendarView {
     pub version: CalendarVersion,
-    #[schema(value_type = Vec<Object>)]
     pub days: Vec<CalendarEntry>,
     /// Years whose official arrangement is loaded (at least one listed day). Deadlines over other
     /// years are computed from the statutory holidays by rule and marked provisional.
@@ -255,7 +255,9 @@ pub struct Pause {
 pub struct ElapsedQuery {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// At most 100 pauses, each ending no earlier than it starts.
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub paused: Vec<Pause>,
 }
 

@@ -31,6 +31,14 @@ impl From<StoreError> for AppError {
                 )
                 .with_details(serde_json::json!({ "constraint": what })),
             ),
+            StoreError::UnstorableText(why) => {
+                tracing::debug!(reason = %why, "text refused by the database");
+                AppError::Problem(Problem::invalid(
+                    "text.nul_character",
+                    "文本不能包含空字符(NUL)",
+                    "Text may not contain the NUL character",
+                ))
+            }
             StoreError::Busy(why) => {
                 tracing::warn!(reason = %why, "database busy");
                 AppError::Problem(Problem::busy())

@@ -123,10 +123,16 @@ pub fn token_hash(token: &str) -> String {
 /// Input of [`create_user`].
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewUser {
+    /// 3 to 64 letters, digits or `. _ -` (stored in lower case).
+    #[schema(pattern = "^[A-Za-z0-9._-]{3,64}$")]
     pub username: String,
+    #[schema(min_length = 1, max_length = 50)]
     pub display_name: String,
     /// `staff`, `natural_person` or `legal_person`.
+    #[schema(pattern = "^(staff|natural_person|legal_person)$")]
     pub kind: String,
+    /// 8 to 256 characters (at most 256 bytes in UTF-8).
+    #[schema(min_length = 8, max_length = 256)]
     pub password: String,
     /// 居民身份证号码, required for natural persons.
     pub id_number: Option<String>,

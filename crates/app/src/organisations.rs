@@ -78,6 +78,8 @@ pub async fn seed_regions(store: &Arc<dyn Store>) -> AppResult<()> {
 /// Input of [`create_organisation`].
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewOrganisation {
+    /// 1 to 100 characters once trimmed.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     #[serde(default)]
     pub name_en: String,

@@ -22,6 +22,7 @@ const CSV_HEADER: &str = "date,kind,name";
 
 /// Whether a listed date is a day off or a working day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum DayKind {
     /// 放假: statutory day off (also used for the weekend days of a holiday block).
@@ -41,6 +42,7 @@ impl DayKind {
 
 /// One line of the holiday arrangement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalendarEntry {
     pub date: NaiveDate,
     pub kind: DayKind,

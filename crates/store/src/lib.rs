@@ -38,6 +38,10 @@ pub enum StoreError {
     /// limit, a lock or statement timed out, or a serialization conflict. Retrying may succeed.
     #[error("database busy: {0}")]
     Busy(String),
+    /// Text the database cannot hold: PostgreSQL refuses the NUL character in `TEXT`
+    /// (SQLSTATE 22021).
+    #[error("text the database cannot store: {0}")]
+    UnstorableText(String),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
     #[error("migration error: {0}")]
@@ -55,6 +59,9 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
         }
         sqlx::Error::Database(db) if db.code().as_deref().is_some_and(is_busy_code) => {
             StoreError::Busy(db.message().to_string())
+        }
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("22021") => {
+            StoreError::UnstorableText(db.message().to_string())
         }
         sqlx::Error::PoolTimedOut => StoreError::Busy("no free database connection".into()),
         _ => StoreError::Db(e),

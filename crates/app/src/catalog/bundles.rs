@@ -210,12 +210,9 @@ pub async fn set_bundle_status(
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BundleView {
     pub bundle: BundleRowData,
-    #[schema(value_type = Object)]
     pub body: BundleBody,
     pub items: Vec<ItemView>,
-    #[schema(value_type = Vec<Object>)]
     pub materials: Vec<MergedMaterial>,
-    #[schema(value_type = Vec<Object>)]
     pub form: Vec<MergedField>,
 }
 
@@ -238,7 +235,22 @@ pub async fn public_bundle(store: &Arc<dyn Store>, id_or_code: &str) -> AppResul
         .ok_or_else(|| AppError::Internal("bundle organisation missing".into()))?;
     let body: BundleBody =
         serde_json::from_str(&row.body).map_err(|e| AppError::Internal(e.to_string()))?;
-    let resolved = resolve_items(&mut tx, &org, &body).await?;
+    // A published bundle whose item has since been suspended or cancelled is not on offer: the
+    // reader's request is fine, the bundle's state is not (409, not the 422 of a bad save).
+    let resolved = resolve_items(&mut tx, &org, &body)
+        .await
+        .map_err(|e| match e {
+            AppError::Problem(p) if p.code == "bundle.items_missing" => {
+                let mut c = Problem::conflict(
+                    "bundle.items_unavailable",
+                    "该一件事包含的事项暂不可办理",
+                    "An item of this life event is not available at the moment",
+                );
+                c.details = p.details;
+                AppError::Problem(c)
+            }
+            other => other,
+        })?;
     let bodies: Vec<&ItemBody> = resolved.iter().map(|(_, _, b)| b).collect();
     let (materials, form) = merge_bundle(&bodies);
     let items = resolved

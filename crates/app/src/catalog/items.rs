@@ -24,7 +24,6 @@ pub struct ItemView {
     pub version: i64,
     /// Published (frozen) or draft.
     pub frozen: bool,
-    #[schema(value_type = Object)]
     pub body: ItemBody,
 }
 

@@ -71,18 +71,22 @@ pub async fn ask(
 /// wording of the question and the answer.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct AnswerInput {
-    /// The answer to the asker, readable only by the asker (我的咨询) and staff.
+    /// The answer to the asker, readable only by the asker (我的咨询) and staff. 1 to 2000
+    /// characters once trimmed.
+    #[schema(min_length = 1, max_length = 2000)]
     pub answer: String,
     /// Publish the question and answer as an FAQ on the item page.
     #[serde(default)]
     pub publish_faq: bool,
     /// The question as it is to be published (default: the asker's question). Must contain no
-    /// personal data.
+    /// personal data. 1 to 500 characters once trimmed.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 500)]
     pub public_question: Option<String>,
     /// The answer as it is to be published (default: the private answer). Must contain no
-    /// personal data.
+    /// personal data. 1 to 2000 characters once trimmed.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 2000)]
     pub public_answer: Option<String>,
 }
 

@@ -396,6 +396,22 @@ async fn bundles_merge_materials_and_forms() {
             1,
             "[{b}]"
         );
+        // Once one of its items is suspended, the published bundle is not on offer: a conflict
+        // with its state, not a fault of the reader's request.
+        let cat = actor(&app, "catalog").await;
+        items::change_status(&app, &cat, &view.items[0].item.id, ItemAction::Suspend)
+            .await
+            .unwrap();
+        let e = bundles::public_bundle(&app.store, "LE002")
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), Some(ProblemKind::Conflict), "[{b}]");
+        match e {
+            yiwang_app::AppError::Problem(p) => {
+                assert_eq!(p.code, "bundle.items_unavailable", "[{b}]")
+            }
+            other => panic!("[{b}] {other:?}"),
+        }
         app.store.close().await;
         db.cleanup().await;
     }

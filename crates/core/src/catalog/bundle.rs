@@ -7,19 +7,28 @@ use super::item::{ItemBody, Material};
 
 /// What a bundle is (its items are referenced by code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BundleBody {
     /// `LE` + 3 digits.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^LE[0-9]{3}$", example = "LE001")
+    )]
     pub code: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: String,
     #[serde(default)]
     pub aliases: Vec<String>,
     pub description: String,
+    /// The codes of its items (at least two, each once), published in the owner's region.
+    #[cfg_attr(feature = "openapi", schema(min_items = 2))]
     pub item_codes: Vec<String>,
     pub promised_limit_days: u32,
 }
 
 /// A material of the merged list, with the items that ask for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MergedMaterial {
     pub material: Material,
     pub required_by: Vec<String>,
@@ -27,6 +36,7 @@ pub struct MergedMaterial {
 
 /// A field of the merged form, with the items that use it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MergedField {
     pub key: String,
     pub label: String,

@@ -138,23 +138,31 @@ string_enum! {
 
 /// 设定/实施依据: one legal basis (law and article).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Basis {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub title: String,
     pub article: String,
 }
 
 /// 特别程序: a procedure that stops the clock (听证, 专家评审, 现场勘查, 检验检测 …) with its own limit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SpecialProcedure {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub limit_days: u32,
 }
 
 /// 申请材料: one required (or optional) material.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Material {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: String,
     pub form: MaterialForm,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 99))]
     pub count: u32,
     pub required: bool,
     /// 免提交/网络核验: can be verified online instead of submitted.
@@ -169,15 +177,23 @@ pub struct Material {
 
 /// 收费: one fee with its basis; no fees means free (不收费).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Fee {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub name: String,
-    /// Yuan with two decimals.
+    /// Yuan, at least 0, with at most two decimals (a JSON string, e.g. "12.50").
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, pattern = r"^[0-9]+(\.[0-9]{1,2})?$", example = "12.50")
+    )]
     pub amount: Decimal,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub basis: String,
 }
 
 /// 通办: where else the item can be handled, and how.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TongBan {
     pub scope: TongBanScope,
     pub mode: TongBanMode,
@@ -185,17 +201,27 @@ pub struct TongBan {
 
 /// 办理流程: one step and the role that performs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Step {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub name: String,
     /// A `Role` text: window_officer, approving_officer, department_head, centre_manager.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^(window_officer|approving_officer|department_head|centre_manager)$")
+    )]
     pub role: String,
     pub limit_days: u32,
 }
 
 /// A field of the online application form; keys are shared so bundles can merge forms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormField {
+    /// Lower-case letters, digits and `_`, 1 to 40 characters; unique within the item.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9_]{1,40}$"))]
     pub key: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub label: String,
     /// text, date, number, id_number, credit_code, phone, address
     pub kind: String,
@@ -204,17 +230,29 @@ pub struct FormField {
 
 /// Every element of one version of a service item. A published version is frozen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemBody {
     pub code: ItemCode,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: String,
+    /// 俗称: everyday names (at most 20, each 1 to 30 characters).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_items = 20, inline, value_type = Vec<AliasText>)
+    )]
     pub aliases: Vec<String>,
+    /// Must match the first two digits of `code`.
     pub item_type: ItemType,
     pub level: Level,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub legal_basis: Vec<Basis>,
     /// 法定办结时限 (working days).
+    #[cfg_attr(feature = "openapi", schema(maximum = 365))]
     pub legal_limit_days: u32,
-    /// 承诺办结时限 (working days), ≤ the legal limit; what supervision watches.
+    /// 承诺办结时限 (working days), ≤ the legal limit (0 for on-the-spot items); what
+    /// supervision watches.
+    #[cfg_attr(feature = "openapi", schema(maximum = 365))]
     pub promised_limit_days: u32,
     #[serde(default)]
     pub special_procedures: Vec<SpecialProcedure>,
@@ -230,16 +268,24 @@ pub struct ItemBody {
     pub handling_kind: HandlingKind,
     #[serde(default)]
     pub tongban: Vec<TongBan>,
+    /// 办理流程: their limits add up to at most the item's limit.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub steps: Vec<Step>,
     pub result_type: ResultType,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub result_name: String,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub delivery_modes: Vec<DeliveryMode>,
     /// 受理条件
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
     pub conditions: String,
     /// 事项说明
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub description: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub consult_phone: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub complaint_phone: String,
     #[serde(default)]
     pub form_fields: Vec<FormField>,
@@ -247,6 +293,11 @@ pub struct ItemBody {
 
 /// 事项编码: 12 digits — type code (2) + sector (4) + main item (3) + sub item (3).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(value_type = String, pattern = "^(0[1-9]|1[0-2])[0-9]{10}$", example = "011000101000")
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct ItemCode(String);
 
@@ -325,6 +376,24 @@ const STEP_ROLES: &[&str] = &[
     "department_head",
     "centre_manager",
 ];
+
+/// The schema of one alias (俗称) in the OpenAPI document: 1 to 30 characters.
+#[cfg(feature = "openapi")]
+pub struct AliasText;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for AliasText {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .min_length(Some(1))
+            .max_length(Some(30))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for AliasText {}
 
 /// The longest legal limit accepted (a year of working days).
 pub const MAX_LIMIT_DAYS: u32 = 365;

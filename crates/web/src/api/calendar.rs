@@ -51,12 +51,14 @@ pub struct DeadlineQuery {
     /// Start instant, RFC 3339 (e.g. 2025-09-30T10:00:00+08:00).
     pub start: DateTime<Utc>,
     /// Working days to add (0–3650).
+    #[param(maximum = 3650)]
     pub days: u32,
 }
 
 /// When a period of N working days that starts at `start` ends (the start day is not counted).
 #[utoipa::path(get, path = "/api/v1/calendar/deadline", tag = "calendar", params(DeadlineQuery),
-    responses((status = 200, body = Deadline), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Deadline),
+        (status = 422, description = "Too many days, or a start outside 1970–2200", body = ErrorBody)))]
 pub async fn deadline(
     State(state): State<AppState>,
     Query(q): Query<DeadlineQuery>,
@@ -67,7 +69,8 @@ pub async fn deadline(
 /// Working days elapsed between two instants, with paused intervals (补正, special procedures)
 /// excluded. A computation: nothing is stored.
 #[utoipa::path(post, path = "/api/v1/calendar/elapsed", tag = "calendar", request_body = ElapsedQuery,
-    responses((status = 200, body = Elapsed), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Elapsed),
+        (status = 422, description = "Too many pauses, a pause that ends before it starts, an instant outside 1970–2200, or a span over 20 years", body = ErrorBody)))]
 pub async fn elapsed(
     State(state): State<AppState>,
     Json(q): Json<ElapsedQuery>,

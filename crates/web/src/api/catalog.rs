@@ -17,6 +17,7 @@ use yiwang_core::Problem;
 use yiwang_core::catalog::{BundleBody, ItemAction, ItemBody, ItemStatus};
 use yiwang_store::{BundleRowData, CatalogItem, ItemVersionRow, Question};
 
+use super::doc::Binary;
 use super::extract::{Json, Path, Query};
 use crate::AppState;
 use crate::auth::Caller;
@@ -25,8 +26,9 @@ use crate::error::{ApiError, ErrorBody};
 
 #[derive(Deserialize, IntoParams)]
 pub struct SearchQuery {
-    /// Everyday words, e.g. 开饭店 (at most 100 characters; empty = browse).
+    /// Everyday words, e.g. 开饭店 (at most 100 characters once trimmed; empty = browse).
     #[serde(default)]
+    #[param(max_length = 100)]
     pub q: String,
     /// Implementing organisation id.
     pub department: Option<String>,
@@ -39,8 +41,12 @@ pub struct SearchQuery {
     pub flag: Option<String>,
     /// A life-event bundle code, e.g. LE001.
     pub event: Option<String>,
+    /// Hits to skip; `offset` + the page size may not exceed 10000 (422
+    /// `search.page_out_of_range`).
     #[serde(default)]
+    #[param(maximum = 10000)]
     pub offset: usize,
+    /// Page size, 20 when omitted; larger values than 50 are served as 50.
     pub limit: Option<usize>,
 }
 
@@ -68,7 +74,8 @@ impl SearchQuery {
 
 /// Search the published catalogue (Chinese full text, with filters and facet counts). Public.
 #[utoipa::path(get, path = "/api/v1/catalog/search", tag = "catalog", params(SearchQuery),
-    responses((status = 200, body = SearchPage), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = SearchPage),
+        (status = 422, description = "The query is too long or the page too deep (`search.query_too_long`, `search.page_out_of_range`)", body = ErrorBody)))]
 pub async fn search_items(
     State(state): State<AppState>,
     Query(q): Query<SearchQuery>,
@@ -82,7 +89,7 @@ pub async fn search_items(
 /// The published guide of an item (its current published version). Public.
 #[utoipa::path(get, path = "/api/v1/catalog/items/{id}", tag = "catalog",
     params(("id" = String, Path, description = "item id")),
-    responses((status = 200, body = ItemView), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ItemView)))]
 pub async fn get_item(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -93,7 +100,7 @@ pub async fn get_item(
 /// The versions of an item (numbers, publication times). Public.
 #[utoipa::path(get, path = "/api/v1/catalog/items/{id}/versions", tag = "catalog",
     params(("id" = String, Path, description = "item id")),
-    responses((status = 200, body = Vec<ItemVersionRow>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Vec<ItemVersionRow>)))]
 pub async fn item_versions(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -104,7 +111,8 @@ pub async fn item_versions(
 /// One version: published versions are public, drafts only for the item's managers.
 #[utoipa::path(get, path = "/api/v1/catalog/items/{id}/versions/{version}", tag = "catalog",
     params(("id" = String, Path, description = "item id"), ("version" = i64, Path, description = "version number")),
-    responses((status = 200, body = ItemView), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ItemView)),
+    security((), ("bearer" = []), ("session" = [])))]
 pub async fn item_version(
     State(state): State<AppState>,
     caller: Option<Caller>,
@@ -120,13 +128,15 @@ pub async fn item_version(
 pub struct NewItem {
     /// The implementing organisation.
     pub org_id: String,
-    #[schema(value_type = Object)]
     pub body: ItemBody,
 }
 
 /// Create an item (version 1, a draft) in an organisation's implementation list.
 #[utoipa::path(post, path = "/api/v1/catalog/items", tag = "catalog", request_body = NewItem,
-    responses((status = 201, body = ItemView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = ItemView),
+        (status = 404, description = "No such organisation", body = ErrorBody),
+        (status = 409, description = "The organisation already has an item with this code (`duplicate`)", body = ErrorBody),
+        (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn create_item(
     State(state): State<AppState>,
@@ -139,14 +149,15 @@ pub async fn create_item(
 
 #[derive(Deserialize, ToSchema)]
 pub struct SaveItem {
-    #[schema(value_type = Object)]
     pub body: ItemBody,
 }
 
 /// Save an item: updates the draft, or makes a new draft version when the newest is published.
 #[utoipa::path(put, path = "/api/v1/catalog/items/{id}", tag = "catalog", request_body = SaveItem,
     params(("id" = String, Path, description = "item id")),
-    responses((status = 200, body = ItemView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = ItemView),
+        (status = 409, description = "The item is cancelled, or its code or type would change", body = ErrorBody),
+        (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn save_item(
     State(state): State<AppState>,
@@ -173,7 +184,9 @@ async fn transition(
 /// Publish the newest draft version (it is then frozen).
 #[utoipa::path(post, path = "/api/v1/catalog/items/{id}/publish", tag = "catalog",
     params(("id" = String, Path, description = "item id")),
-    responses((status = 200, body = ItemView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = ItemView),
+        (status = 409, description = "The item's status does not allow it (`item.transition`)", body = ErrorBody),
+        (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn publish_item(
     State(state): State<AppState>,
@@ -186,7 +199,8 @@ pub async fn publish_item(
 /// Suspend a published item (it stays readable but is not offered).
 #[utoipa::path(post, path = "/api/v1/catalog/items/{id}/suspend", tag = "catalog",
     params(("id" = String, Path, description = "item id")),
-    responses((status = 200, body = ItemView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
+    responses((status = 200, body = ItemView),
+        (status = 409, description = "The item's status does not allow it (`item.transition`)", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn suspend_item(
     State(state): State<AppState>,
@@ -199,7 +213,8 @@ pub async fn suspend_item(
 /// Resume a suspended item.
 #[utoipa::path(post, path = "/api/v1/catalog/items/{id}/resume", tag = "catalog",
     params(("id" = String, Path, description = "item id")),
-    responses((status = 200, body = ItemView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
+    responses((status = 200, body = ItemView),
+        (status = 409, description = "The item's status does not allow it (`item.transition`)", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn resume_item(
     State(state): State<AppState>,
@@ -212,7 +227,8 @@ pub async fn resume_item(
 /// Cancel an item for good.
 #[utoipa::path(post, path = "/api/v1/catalog/items/{id}/cancel", tag = "catalog",
     params(("id" = String, Path, description = "item id")),
-    responses((status = 200, body = ItemView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
+    responses((status = 200, body = ItemView),
+        (status = 409, description = "The item's status does not allow it (`item.transition`)", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn cancel_item(
     State(state): State<AppState>,
@@ -225,7 +241,9 @@ pub async fn cancel_item(
 /// 认领: claim a published base item into a lower organisation's implementation list.
 #[utoipa::path(post, path = "/api/v1/catalog/items/{id}/claim", tag = "catalog", request_body = ClaimRequest,
     params(("id" = String, Path, description = "base item id")),
-    responses((status = 201, body = ItemView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = ItemView),
+        (status = 409, description = "Already claimed by the organisation, or the base is not published", body = ErrorBody),
+        (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn claim_item(
     State(state): State<AppState>,
@@ -249,8 +267,10 @@ pub struct FileParams {
 
 /// Attach a blank form or sample to a material (the request body is the file, at most 5 MB).
 #[utoipa::path(post, path = "/api/v1/catalog/items/{id}/files", tag = "catalog", params(("id" = String, Path, description = "item id"), FileParams),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = ItemView), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)),
+    request_body(content = Binary, content_type = "application/octet-stream", description = "The file, 1 byte to 5 MB"),
+    responses((status = 201, body = ItemView),
+        (status = 413, description = "Larger than 5 MB (`request.too_large`)", body = ErrorBody),
+        (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn attach_file(
     State(state): State<AppState>,
@@ -299,7 +319,30 @@ pub async fn attach_file(
 /// answered 206. Public.
 #[utoipa::path(get, path = "/api/v1/catalog/files/{id}", tag = "catalog",
     params(("id" = String, Path, description = "file id")),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 206, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ErrorBody), (status = 416)))]
+    responses((status = 200, description = "The file, as an attachment in its own type",
+        content(
+            (Binary = "application/pdf"),
+            (Binary = "application/msword"),
+            (Binary = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (Binary = "application/vnd.ms-excel"),
+            (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (Binary = "image/jpeg"),
+            (Binary = "image/png"),
+        ),
+        headers(("Content-Disposition" = String, description = "attachment; filename*=UTF-8''…"))),
+        (status = 206, description = "The requested byte range of the file (a `Range` request)",
+        content(
+            (Binary = "application/pdf"),
+            (Binary = "application/msword"),
+            (Binary = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (Binary = "application/vnd.ms-excel"),
+            (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (Binary = "image/jpeg"),
+            (Binary = "image/png"),
+        ),
+        headers(("Content-Range" = String, description = "bytes START-END/SIZE"))),
+        (status = 416, description = "The range lies outside the file", body = ErrorBody,
+        headers(("Content-Range" = String, description = "bytes */SIZE")))))]
 pub async fn download_file(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -321,13 +364,15 @@ pub async fn faqs(
 
 #[derive(Deserialize, ToSchema)]
 pub struct Ask {
+    /// 1 to 500 characters once trimmed.
+    #[schema(min_length = 1, max_length = 500)]
     pub question: String,
 }
 
 /// 问: ask a question about an item (signed in).
 #[utoipa::path(post, path = "/api/v1/catalog/items/{id}/questions", tag = "catalog", request_body = Ask,
     params(("id" = String, Path, description = "item id")),
-    responses((status = 201, body = Question), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = Question), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn ask(
     State(state): State<AppState>,
@@ -341,7 +386,7 @@ pub async fn ask(
 
 /// The staff queue: open questions on items the caller may answer, oldest first.
 #[utoipa::path(get, path = "/api/v1/catalog/questions", tag = "catalog",
-    responses((status = 200, body = Vec<QueuedQuestion>), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = Vec<QueuedQuestion>)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn question_queue(
     State(state): State<AppState>,
@@ -358,7 +403,7 @@ pub async fn question_queue(
 /// `question.personal_data` with `details.kinds` and `details.findings`.
 #[utoipa::path(post, path = "/api/v1/catalog/questions/{id}/answer", tag = "catalog", request_body = AnswerInput,
     params(("id" = String, Path, description = "question id")),
-    responses((status = 200, body = Question), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = Question), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn answer(
     State(state): State<AppState>,
@@ -418,7 +463,8 @@ pub async fn list_bundles(
 /// A published bundle with its items, one merged form and one de-duplicated material list. Public.
 #[utoipa::path(get, path = "/api/v1/catalog/bundles/{id}", tag = "catalog",
     params(("id" = String, Path, description = "bundle id or code")),
-    responses((status = 200, body = BundleView), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = BundleView),
+        (status = 409, description = "Published, but an item it holds is no longer offered in its region (`bundle.items_unavailable`)", body = ErrorBody)))]
 pub async fn get_bundle(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -430,7 +476,6 @@ pub async fn get_bundle(
 pub struct SaveBundle {
     /// The owning organisation (usually a government-service centre).
     pub org_id: String,
-    #[schema(value_type = Object)]
     pub body: BundleBody,
     #[serde(default)]
     pub publish: bool,
@@ -438,7 +483,10 @@ pub struct SaveBundle {
 
 /// Create or replace a bundle; its items must be published in the organisation's region.
 #[utoipa::path(post, path = "/api/v1/catalog/bundles", tag = "catalog", request_body = SaveBundle,
-    responses((status = 200, body = BundleRowData), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = BundleRowData),
+        (status = 404, description = "No such organisation", body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn save_bundle(
     State(state): State<AppState>,
@@ -460,13 +508,14 @@ pub async fn save_bundle(
 #[derive(Deserialize, ToSchema)]
 pub struct BundleStatusRequest {
     /// published or suspended
+    #[schema(pattern = "^(published|suspended)$")]
     pub status: String,
 }
 
 /// Publish or suspend a bundle.
 #[utoipa::path(post, path = "/api/v1/catalog/bundles/{id}/status", tag = "catalog", request_body = BundleStatusRequest,
     params(("id" = String, Path, description = "bundle id")),
-    responses((status = 200, body = BundleRowData), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = BundleRowData), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn bundle_status(
     State(state): State<AppState>,
@@ -516,8 +565,13 @@ pub struct ImportParams {
 /// list). The caller's permission is checked before the body is read; the body (at most 64 MB)
 /// is spooled to disk and read with every dimension bounded.
 #[utoipa::path(post, path = "/api/v1/catalog/import", tag = "catalog", params(ImportParams),
-    request_body(content = Vec<u8>, content_type = "text/csv"),
-    responses((status = 200, body = ImportReport), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)),
+    request_body(description = "The file (at most 64 MB), CSV or XLSX",
+        content((Binary = "text/csv"), (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    responses((status = 200, body = ImportReport),
+        (status = 409, description = "A concurrent change stopped a large import part-way (`import.interrupted`); `details` says which rows were written", body = ErrorBody),
+        (status = 413, description = "Larger than 64 MB (`request.too_large`)", body = ErrorBody),
+        (status = 422, description = "Bad rows or an unreadable file: nothing was imported. JSON, or with `error_report=csv` the whole error list as a CSV attachment",
+            content((ErrorBody = "application/json"), (Binary = "text/csv")))),
     security(("bearer" = []), ("session" = [])))]
 pub async fn import_file(
     State(state): State<AppState>,
@@ -577,7 +631,10 @@ pub struct ExportParams {
 
 /// Export the items (and bundles) the caller manages in the documented layout.
 #[utoipa::path(get, path = "/api/v1/catalog/export", tag = "catalog", params(ExportParams),
-    responses((status = 200, content_type = "text/csv", body = Vec<u8>), (status = 403, body = ErrorBody)),
+    responses((status = 200, description = "The export, as an attachment",
+        content((Binary = "text/csv"), (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+        headers(("Content-Disposition" = String, description = "attachment; filename*=UTF-8''…"))),
+        (status = 403, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn export_file(
     State(state): State<AppState>,
@@ -601,7 +658,7 @@ pub async fn export_file(
 
 /// Items the caller manages (all statuses).
 #[utoipa::path(get, path = "/api/v1/catalog/managed", tag = "catalog",
-    responses((status = 200, body = Vec<CatalogItem>), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = Vec<CatalogItem>)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn managed(
     State(state): State<AppState>,

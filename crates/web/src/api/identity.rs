@@ -27,7 +27,7 @@ pub struct Me {
 
 /// The signed-in caller and their roles.
 #[utoipa::path(get, path = "/api/v1/me", tag = "identity",
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = Me)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn me(caller: Caller) -> Json<Me> {
     let roles = caller
@@ -50,7 +50,7 @@ pub async fn me(caller: Caller) -> Json<Me> {
 pub struct TokenRequest {
     pub username: String,
     pub password: String,
-    /// What the token is for, e.g. "数据交换接口".
+    /// What the token is for, e.g. "数据交换接口" (1 to 100 characters).
     #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Lifetime in days (default 90 unless the node is configured otherwise; at most the node's
@@ -68,7 +68,9 @@ pub struct IssuedToken {
 
 /// Issue an API token for a machine client (password grant).
 #[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "identity", request_body = TokenRequest,
-    responses((status = 201, body = IssuedToken), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = IssuedToken),
+        (status = 401, description = "用户名或密码错误 `auth.invalid_credentials`", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn create_token(
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,
@@ -91,7 +93,7 @@ pub async fn create_token(
 /// Revoke one of your API tokens.
 #[utoipa::path(post, path = "/api/v1/auth/tokens/{id}/revoke", tag = "identity",
     params(("id" = String, Path, description = "token id")),
-    responses((status = 204), (status = 404, body = ErrorBody)),
+    responses((status = 204, description = "Revoked (or already revoked)")),
     security(("bearer" = []), ("session" = [])))]
 pub async fn revoke_token(
     State(state): State<AppState>,
@@ -104,7 +106,10 @@ pub async fn revoke_token(
 
 /// Create an account with roles (administrators of the organisations granted).
 #[utoipa::path(post, path = "/api/v1/users", tag = "identity", request_body = NewUser,
-    responses((status = 201, body = User), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = User), (status = 403, body = ErrorBody),
+        (status = 404, description = "A granted organisation does not exist", body = ErrorBody),
+        (status = 409, description = "The username is taken (`duplicate`)", body = ErrorBody),
+        (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn create_user(
     State(state): State<AppState>,
@@ -119,7 +124,7 @@ pub async fn create_user(
 /// user; anyone for themselves). Recorded in the ledger.
 #[utoipa::path(post, path = "/api/v1/users/{id}/revoke-sessions", tag = "identity",
     params(("id" = String, Path, description = "user id")),
-    responses((status = 200, body = Revoked), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = Revoked), (status = 403, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn revoke_sessions(
     State(state): State<AppState>,
@@ -172,7 +177,7 @@ pub async fn sign_in_failures(
 
 /// Your in-app notifications, newest first.
 #[utoipa::path(get, path = "/api/v1/me/inbox", tag = "identity",
-    responses((status = 200, body = Vec<InboxItem>), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = Vec<InboxItem>)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn inbox(
     State(state): State<AppState>,

@@ -14,7 +14,8 @@ use crate::error::{ApiError, ErrorBody};
 
 /// The newest signed checkpoint (Merkle root over all entries so far, SM2-signed). Public.
 #[utoipa::path(get, path = "/api/v1/ledger/checkpoints/latest", tag = "ledger",
-    responses((status = 200, body = SignedCheckpoint), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = SignedCheckpoint),
+        (status = 404, description = "No checkpoint has been signed yet", body = ErrorBody)))]
 pub async fn latest_checkpoint(
     State(state): State<AppState>,
 ) -> Result<Json<SignedCheckpoint>, ApiError> {
@@ -28,7 +29,7 @@ pub async fn latest_checkpoint(
 /// the actor of the entry.
 #[utoipa::path(get, path = "/api/v1/ledger/entries/{seq}", tag = "ledger",
     params(("seq" = i64, Path, description = "entry sequence number")),
-    responses((status = 200, body = LedgerRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = LedgerRow), (status = 403, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn entry(
     State(state): State<AppState>,
@@ -49,7 +50,8 @@ pub struct ProofQuery {
 /// Inclusion proof of an entry in a signed checkpoint. Public: it reveals only hashes.
 #[utoipa::path(get, path = "/api/v1/ledger/entries/{seq}/proof", tag = "ledger",
     params(("seq" = i64, Path, description = "entry sequence number"), ProofQuery),
-    responses((status = 200, body = InclusionProof), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = InclusionProof),
+        (status = 422, description = "The entry is not in the checkpoint of `tree_size`", body = ErrorBody)))]
 pub async fn proof(
     State(state): State<AppState>,
     Path(seq): Path<i64>,

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod catalog;
+pub mod doc;
 pub mod extract;
 pub mod identity;
 pub mod ledger;
@@ -19,12 +20,13 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::AppState;
 use crate::error::ApiError;
+use doc::CommonResponses;
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "yiwang 一网 API",
-        description = "政务服务与公共资源交易一网平台 — government services and public-resource trading on one network. Errors are JSON {code, message (中文), message_en, details}.",
+        description = "政务服务与公共资源交易一网平台 — government services and public-resource trading on one network. Errors are JSON {code, message (中文), message_en, details}; every operation lists the statuses it can answer, and 503 `db.busy` (with Retry-After) can answer any of them.",
         version = "1"
     ),
     paths(
@@ -77,7 +79,7 @@ use crate::error::ApiError;
         catalog::reindex,
     ),
     components(schemas(crate::error::ErrorBody)),
-    modifiers(&Security),
+    modifiers(&Security, &CommonResponses),
     tags(
         (name = "identity", description = "身份与权限 Identity and access"),
         (name = "organisations", description = "区划与机构 Regions and organisations"),

@@ -19,7 +19,7 @@ pub async fn list_regions(State(state): State<AppState>) -> Result<Json<Vec<Regi
 
 /// Organisations visible to the caller: their own, and all below for supervising roles.
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations",
-    responses((status = 200, body = Vec<Organisation>), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = Vec<Organisation>)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -33,7 +33,7 @@ pub async fn list(
 /// One organisation (404 when it does not exist or is not visible to the caller).
 #[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations",
     params(("id" = String, Path, description = "organisation id")),
-    responses((status = 200, body = Organisation), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = Organisation)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn get_one(
     State(state): State<AppState>,
@@ -47,7 +47,10 @@ pub async fn get_one(
 
 /// Create an organisation below one the caller administers.
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations", request_body = NewOrganisation,
-    responses((status = 201, body = Organisation), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = Organisation),
+        (status = 404, description = "No such parent organisation", body = ErrorBody),
+        (status = 409, description = "The credit code is taken (`duplicate`)", body = ErrorBody),
+        (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn create(
     State(state): State<AppState>,

@@ -153,3 +153,55 @@ async fn unknown_pages_are_html() {
         db.cleanup().await;
     }
 }
+
+/// NUL cannot be stored (PostgreSQL's text refuses it): it is a malformed request wherever it
+/// comes — path, query or JSON body — on both backends, never a 500. Text that only looks like the
+/// escape (an escaped backslash, then `u0000`) is ordinary text.
+#[tokio::test]
+async fn nul_characters_are_bad_requests_on_both_backends() {
+    for db in backends().await {
+        let b = db.backend;
+        let s = TestServer::start(&db).await;
+        crate::demo(&s).await;
+        let cat = crate::demo_token(&s, "catalog").await;
+        let c = &s.client;
+        for path in [
+            "/api/v1/catalog/items/a%00b",
+            "/api/v1/catalog/bundles/LE%00",
+            "/api/v1/catalog/search?q=%00",
+            "/api/v1/calendar/deadline?start=2025-01-01T00:00:00Z&days=1&x=%00",
+        ] {
+            expect_error(b, c.get(s.url(path)), 400, "request.nul_character").await;
+        }
+        let body = json!({"org_id": "a\u{0}b", "publish": false, "body": {
+            "code": "LE901", "name": "x", "description": "", "item_codes": ["a", "b"],
+            "promised_limit_days": 1}});
+        expect_error(
+            b,
+            crate::post_as(&s, "/api/v1/catalog/bundles", &cat, &body),
+            400,
+            "request.nul_character",
+        )
+        .await;
+        // The escape's look-alike is ordinary text: this request gets as far as the password.
+        let tokens = "/api/v1/auth/tokens";
+        let look_alike = json!({"username": "catalog", "password": "wrong\\u0000", "name": "x"});
+        expect_error(
+            b,
+            c.post(s.url(tokens)).json(&look_alike),
+            401,
+            "auth.invalid_credentials",
+        )
+        .await;
+        let nul = json!({"username": "catalog", "password": "wrong\u{0}", "name": "x"});
+        expect_error(
+            b,
+            c.post(s.url(tokens)).json(&nul),
+            400,
+            "request.nul_character",
+        )
+        .await;
+        s.stop().await;
+        db.cleanup().await;
+    }
+}

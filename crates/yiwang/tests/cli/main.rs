@@ -6,6 +6,7 @@ mod audit;
 mod blobs;
 mod catalog;
 mod durability;
+mod fuzz;
 mod keys;
 mod nodes;
 mod proofs;
