@@ -241,6 +241,8 @@ fn main() -> ExitCode {
     if args.len() == 3 && args[1] == yiwang_app::sheet::CHILD_VERB {
         return ExitCode::from(yiwang_app::sheet::child_main(&args[2]) as u8);
     }
+    // Every HTTP client of this process (the S3 blob store, the witness) needs the TLS provider.
+    yiwang_app::blobs::install_tls_provider();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -152,3 +152,31 @@ pub fn staff(username: &str, grants: &[(&str, &str)]) -> NewUser {
             .collect(),
     }
 }
+
+/// A 32-byte hash from hex.
+pub fn h32(s: &str) -> [u8; 32] {
+    hex::decode(s).expect("hex").try_into().expect("32 bytes")
+}
+
+/// `n` organisations written by the platform itself: `n` ledger entries, cheaply.
+pub async fn add_orgs(app: &App, n: usize, tag: &str) {
+    let mut tx = app.store.write().await.expect("write");
+    for i in 0..n {
+        yiwang_app::organisations::insert_organisation(
+            &mut tx,
+            &yiwang_app::Acting::system(),
+            yiwang_app::organisations::NewOrganisation {
+                name: format!("测试机构{tag}{i}"),
+                name_en: String::new(),
+                kind: "department".into(),
+                region_code: "321300".into(),
+                parent_id: None,
+                credit_code: None,
+            },
+            None,
+        )
+        .await
+        .expect("insert organisation");
+    }
+    tx.commit().await.expect("commit");
+}

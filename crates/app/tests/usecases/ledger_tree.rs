@@ -3,39 +3,11 @@
 //! and tampered nodes found by `audit verify`.
 
 use yiwang_app::audit::{checkpoint, prove, prove_consistency};
-use yiwang_app::organisations::{NewOrganisation, insert_organisation};
-use yiwang_app::{Acting, App};
 use yiwang_core::ledger::verify_inclusion;
 use yiwang_core::merkle::verify_consistency;
 use yiwang_testkit::backends;
 
-use crate::common::{assert_finding, exec, finish, problem, verify};
-
-fn h32(s: &str) -> [u8; 32] {
-    hex::decode(s).expect("hex").try_into().expect("32 bytes")
-}
-
-async fn add_orgs(app: &App, n: usize, tag: &str) {
-    let mut tx = app.store.write().await.expect("write");
-    for i in 0..n {
-        insert_organisation(
-            &mut tx,
-            &Acting::system(),
-            NewOrganisation {
-                name: format!("树测试机构{tag}{i}"),
-                name_en: String::new(),
-                kind: "department".into(),
-                region_code: "321300".into(),
-                parent_id: None,
-                credit_code: None,
-            },
-            None,
-        )
-        .await
-        .expect("insert organisation");
-    }
-    tx.commit().await.expect("commit");
-}
+use crate::common::{add_orgs, assert_finding, exec, finish, h32, problem, verify};
 
 #[tokio::test]
 async fn consistency_proofs_between_checkpoints_verify_offline() {

@@ -1,37 +1,10 @@
+use yiwang_app::App;
 use yiwang_app::audit::{checkpoint, prove};
-use yiwang_app::organisations::{NewOrganisation, insert_organisation};
-use yiwang_app::{Acting, App};
 use yiwang_core::ProblemKind;
 use yiwang_core::ledger::{PlatformKey, checkpoint_message, verify_inclusion, verify_signature};
 use yiwang_testkit::backends;
 
-use crate::common::{finish, problem};
-
-fn h32(s: &str) -> [u8; 32] {
-    hex::decode(s).expect("hex").try_into().expect("32 bytes")
-}
-
-async fn add_orgs(app: &App, n: usize, tag: &str) {
-    let mut tx = app.store.write().await.expect("write");
-    for i in 0..n {
-        insert_organisation(
-            &mut tx,
-            &Acting::system(),
-            NewOrganisation {
-                name: format!("测试机构{tag}{i}"),
-                name_en: String::new(),
-                kind: "department".into(),
-                region_code: "321300".into(),
-                parent_id: None,
-                credit_code: None,
-            },
-            None,
-        )
-        .await
-        .expect("insert organisation");
-    }
-    tx.commit().await.expect("commit");
-}
+use crate::common::{add_orgs, finish, h32, problem};
 
 async fn head(app: &App) -> i64 {
     app.store

@@ -7,35 +7,12 @@ use yiwang_app::App;
 use yiwang_app::audit::{
     WitnessCheck, checkpoint, latest_checkpoint, prove_consistency, verify_against,
 };
-use yiwang_app::organisations::{NewOrganisation, insert_organisation};
 use yiwang_app::witness::{PublishedCheckpoint, Witnessed, check_next, cosign};
 use yiwang_core::ledger::{PlatformKey, entry_hash};
 use yiwang_store::sql_impl::entry_content;
 use yiwang_testkit::{TestDb, backends};
 
-use crate::common::{exec, finish, verify};
-
-async fn add_orgs(app: &App, n: usize, tag: &str) {
-    let mut tx = app.store.write().await.expect("write");
-    for i in 0..n {
-        insert_organisation(
-            &mut tx,
-            &yiwang_app::Acting::system(),
-            NewOrganisation {
-                name: format!("见证测试机构{tag}{i}"),
-                name_en: String::new(),
-                kind: "department".into(),
-                region_code: "321300".into(),
-                parent_id: None,
-                credit_code: None,
-            },
-            None,
-        )
-        .await
-        .expect("insert organisation");
-    }
-    tx.commit().await.expect("commit");
-}
+use crate::common::{add_orgs, exec, finish, verify};
 
 /// The witness's round: the platform's newest checkpoint, checked and cosigned.
 async fn witness_round(app: &App, key: &PlatformKey, history: &mut Vec<Witnessed>) {
