@@ -16,7 +16,7 @@ use yiwang_core::access::{self, Actor, Permission, Scope};
 use yiwang_core::calendar::to_holiday_csv;
 use yiwang_core::ledger::{checkpoint_message, entry_hash, sm3_hex, verify_signature};
 use yiwang_core::time::rfc3339_micros;
-use yiwang_store::sql_impl::entry_content;
+use yiwang_store::entry_content;
 use yiwang_store::{
     ApiToken, BundleRowData, CalendarVersion, CatalogFile, CatalogItem, Checkpoint, ItemVersionRow,
     LedgerRow, Organisation, Question, Region, RoleGrant, Store, User,
@@ -199,12 +199,12 @@ pub async fn verify_against(
     if let Some(w) = witness {
         check_witnessed(&w, &leaves, public_key_hex, &mut report);
     }
-    for (code, msg) in crate::ledger_tree::check(&mut tx, &leaves).await? {
+    for (code, msg) in crate::ledger_tree::check(&mut *tx, &leaves).await? {
         report
             .findings
             .push(finding(&code, None, Some("ledger_merkle"), None, msg));
     }
-    check_rows(&mut tx, &last_digest, &mut report).await?;
+    check_rows(&mut *tx, &last_digest, &mut report).await?;
     Ok(report)
 }
 
@@ -360,7 +360,7 @@ fn check_checkpoint(
 }
 
 async fn check_rows(
-    tx: &mut Box<dyn yiwang_store::Tx>,
+    tx: &mut dyn yiwang_store::ReadTx,
     last: &HashMap<(String, String), (String, i64)>,
     report: &mut VerifyReport,
 ) -> AppResult<()> {
@@ -470,7 +470,7 @@ pub async fn platform_public_key(store: &Arc<dyn Store>) -> AppResult<Option<Str
 /// write transaction; a long backlog (a ledger that predates the stored tree) is covered over
 /// several runs, [`crate::ledger_tree::MAX_EXTEND`] entries at a time.
 pub async fn checkpoint_in(
-    tx: &mut Box<dyn yiwang_store::Tx>,
+    tx: &mut dyn yiwang_store::WriteTx,
     app: &App,
 ) -> AppResult<Option<Checkpoint>> {
     let (head, _) = tx.ledger_head().await?;
@@ -511,7 +511,7 @@ pub async fn catch_up_tree(store: &Arc<dyn Store>) -> AppResult<()> {
         if before >= latest.tree_size {
             return Ok(());
         }
-        let after = crate::ledger_tree::extend(&mut tx, latest.tree_size).await?;
+        let after = crate::ledger_tree::extend(&mut *tx, latest.tree_size).await?;
         tx.commit().await?;
         if after == before {
             // The entries are not there to cover (a tampered ledger): `audit verify` says so.
@@ -523,7 +523,7 @@ pub async fn catch_up_tree(store: &Arc<dyn Store>) -> AppResult<()> {
 /// Sign a checkpoint now (CLI, demo, tests); the job runner does the same on its timer.
 pub async fn checkpoint(app: &App) -> AppResult<Option<Checkpoint>> {
     let mut tx = app.store.write().await?;
-    let c = checkpoint_in(&mut tx, app).await?;
+    let c = checkpoint_in(&mut *tx, app).await?;
     tx.commit().await?;
     Ok(c)
 }
@@ -598,7 +598,7 @@ pub async fn prove(app: &App, seq: i64, tree_size: Option<i64>) -> AppResult<Inc
         .ledger_entry(seq)
         .await?
         .ok_or_else(|| Problem::not_found("留痕记录", "Ledger entry"))?;
-    let proof = crate::ledger_tree::inclusion(&mut tx, seq, c.tree_size)
+    let proof = crate::ledger_tree::inclusion(&mut *tx, seq, c.tree_size)
         .await?
         .iter()
         .map(hex::encode)
@@ -647,7 +647,7 @@ pub async fn prove_consistency(
         )
         .into());
     }
-    let (old_root, proof) = crate::ledger_tree::consistency(&mut tx, from, c.tree_size).await?;
+    let (old_root, proof) = crate::ledger_tree::consistency(&mut *tx, from, c.tree_size).await?;
     let from_checkpoint = tx.get_checkpoint(from).await?.map(|c| signed(app, c));
     Ok(ConsistencyProof {
         from_size: from,
@@ -661,7 +661,7 @@ pub async fn prove_consistency(
 /// Whether the actor may read a ledger entry: its own actions, or audit rights over the acting
 /// organisation (platform-level auditors for the platform's own entries).
 async fn may_read(
-    tx: &mut Box<dyn yiwang_store::Tx>,
+    tx: &mut dyn yiwang_store::ReadTx,
     actor: &Actor,
     row: &LedgerRow,
 ) -> AppResult<bool> {
@@ -685,7 +685,7 @@ pub async fn entry_for(store: &Arc<dyn Store>, actor: &Actor, seq: i64) -> AppRe
         .ledger_entry(seq)
         .await?
         .ok_or_else(|| Problem::not_found("留痕记录", "Ledger entry"))?;
-    if !may_read(&mut tx, actor, &row).await? {
+    if !may_read(&mut *tx, actor, &row).await? {
         return Err(Problem::not_found("留痕记录", "Ledger entry").into());
     }
     Ok(row)
@@ -703,7 +703,7 @@ pub async fn recent_for(
         if out.len() >= limit {
             break;
         }
-        if may_read(&mut tx, actor, &row).await? {
+        if may_read(&mut *tx, actor, &row).await? {
             out.push(row);
         }
     }

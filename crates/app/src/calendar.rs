@@ -13,7 +13,8 @@ use yiwang_core::calendar::{
     to_holiday_csv,
 };
 use yiwang_core::ledger::sm3_hex;
-use yiwang_store::{CalendarVersion, Store, Tx};
+use yiwang_store::prelude::*;
+use yiwang_store::{CalendarVersion, Store};
 
 use crate::notify::{self, Channel};
 use crate::{Acting, App, AppResult, CachedCalendar, digest, now_micros, record};
@@ -23,7 +24,7 @@ fn days_digest(days: &[CalendarEntry]) -> String {
 }
 
 async fn write_version(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn WriteTx,
     by: &Acting,
     version: i64,
     note: &str,
@@ -62,7 +63,7 @@ pub async fn seed_official(store: &Arc<dyn Store>) -> AppResult<()> {
     }
     let days = parse_holiday_csv(OFFICIAL_HOLIDAYS_CSV)?;
     write_version(
-        &mut tx,
+        &mut *tx,
         &Acting::system(),
         1,
         "国务院办公厅节假日安排(2024—2026)",
@@ -175,7 +176,7 @@ pub async fn amend(app: &App, actor: &Actor, a: Amendment) -> AppResult<Calendar
     days.sort_by_key(|d| d.date);
     let by = Acting::as_grant(actor, grant);
     let v = write_version(
-        &mut tx,
+        &mut *tx,
         &by,
         next,
         note,
@@ -187,7 +188,7 @@ pub async fn amend(app: &App, actor: &Actor, a: Amendment) -> AppResult<Calendar
     )
     .await?;
     notify::queue(
-        &mut tx,
+        &mut *tx,
         Channel::InApp,
         &actor.user_id,
         "calendar.amended",

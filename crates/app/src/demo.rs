@@ -8,7 +8,8 @@
 use std::sync::Arc;
 
 use yiwang_core::ids::{credit_code_check_char, id_number_check_char};
-use yiwang_store::{Organisation, Store, Tx};
+use yiwang_store::prelude::*;
+use yiwang_store::{Organisation, Store};
 
 use crate::identity::{NewGrant, NewUser, insert_user};
 use crate::organisations::{NewOrganisation, insert_organisation};
@@ -161,7 +162,7 @@ pub struct DemoAccount {
 }
 
 struct Builder {
-    tx: Box<dyn Tx>,
+    tx: Box<dyn WriteTx>,
     by: Acting,
 }
 
@@ -176,7 +177,7 @@ impl Builder {
         credit_code: Option<String>,
     ) -> AppResult<Organisation> {
         insert_organisation(
-            &mut self.tx,
+            &mut *self.tx,
             &self.by,
             NewOrganisation {
                 name: name.into(),
@@ -469,7 +470,7 @@ async fn add(
     grants: &[(&str, &Organisation)],
 ) -> AppResult<()> {
     insert_user(
-        &mut b.tx,
+        &mut *b.tx,
         &b.by,
         NewUser {
             username: username.into(),

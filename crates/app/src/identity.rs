@@ -10,7 +10,8 @@ use yiwang_core::Problem;
 use yiwang_core::access::{self, AccountKind, Actor, Grant, Permission, Role, Scope};
 use yiwang_core::ids::{CreditCode, IdNumber};
 use yiwang_core::ledger::sm3_hex;
-use yiwang_store::{ApiToken, RoleGrant, Session, SignInFailure, Store, Tx, User};
+use yiwang_store::prelude::*;
+use yiwang_store::{ApiToken, RoleGrant, Session, SignInFailure, Store, User};
 
 use crate::notify::{self, Channel};
 use crate::{Acting, App, AppResult, digest, new_id, now_micros, password, record};
@@ -179,13 +180,13 @@ pub async fn create_user(store: &Arc<dyn Store>, actor: &Actor, input: NewUser) 
             Acting::as_grant(actor, grant)
         }
     };
-    let user = insert_user(&mut tx, &acting, input).await?;
+    let user = insert_user(&mut *tx, &acting, input).await?;
     tx.commit().await?;
     Ok(user)
 }
 
 /// Validate and write an account, its grants, their ledger entry and a welcome notification.
-pub async fn insert_user(tx: &mut Box<dyn Tx>, by: &Acting, input: NewUser) -> AppResult<User> {
+pub async fn insert_user(tx: &mut dyn WriteTx, by: &Acting, input: NewUser) -> AppResult<User> {
     let username = input.username.trim().to_lowercase();
     if username.len() < 3
         || username.len() > 64
@@ -395,7 +396,7 @@ pub async fn sign_in(
         org_id: None,
     };
     record(
-        &mut tx,
+        &mut *tx,
         &by,
         "auth.sign_in",
         ("user", &user.id),
@@ -422,7 +423,7 @@ pub async fn sign_out(store: &Arc<dyn Store>, token: &str) -> AppResult<()> {
             org_id: None,
         };
         record(
-            &mut tx,
+            &mut *tx,
             &by,
             "auth.sign_out",
             ("user", &s.user_id),
@@ -436,7 +437,7 @@ pub async fn sign_out(store: &Arc<dyn Store>, token: &str) -> AppResult<()> {
 }
 
 /// Build the rules' view of a user: account kind and grants with their organisation paths.
-pub async fn actor_of(tx: &mut Box<dyn Tx>, user: &User) -> AppResult<Actor> {
+pub async fn actor_of(tx: &mut dyn ReadTx, user: &User) -> AppResult<Actor> {
     let grants = tx
         .grants_of_user(&user.id)
         .await?
@@ -474,7 +475,7 @@ pub async fn session_actor(
     if user.status != "active" {
         return Ok(None);
     }
-    let actor = actor_of(&mut tx, &user).await?;
+    let actor = actor_of(&mut *tx, &user).await?;
     Ok(Some((actor, user, session)))
 }
 
@@ -500,7 +501,7 @@ pub async fn revoke_sessions(
         .get_user(user_id)
         .await?
         .ok_or_else(|| Problem::not_found("用户", "User"))?;
-    let target_actor = actor_of(&mut tx, &target).await?;
+    let target_actor = actor_of(&mut *tx, &target).await?;
     let grant = if actor.user_id == target.id {
         None
     } else {
@@ -530,7 +531,7 @@ pub async fn revoke_sessions(
     }
     let tokens = rows.len() as u64;
     record(
-        &mut tx,
+        &mut *tx,
         &by,
         "auth.revoke_sessions",
         ("user", &target.id),
@@ -539,7 +540,7 @@ pub async fn revoke_sessions(
     )
     .await?;
     notify::queue(
-        &mut tx,
+        &mut *tx,
         Channel::InApp,
         &target.id,
         "session.revoked",
@@ -575,7 +576,7 @@ pub async fn create_api_token_with_password(
         channel: SignInChannel::Token,
     };
     let user = authenticate(&app.store, username, pw, attempt).await?;
-    let actor = actor_of(&mut app.store.read().await?, &user).await?;
+    let actor = actor_of(&mut *app.store.read().await?, &user).await?;
     create_api_token(app, &actor, req).await
 }
 
@@ -626,7 +627,7 @@ pub async fn create_api_token(
     let mut tx = app.store.write().await?;
     tx.insert_api_token(&token).await?;
     record(
-        &mut tx,
+        &mut *tx,
         &Acting::as_self(actor),
         "api_token.create",
         ("api_token", &token.id),
@@ -652,7 +653,7 @@ pub async fn revoke_api_token(store: &Arc<dyn Store>, actor: &Actor, id: &str) -
     token.revoked_at = Some(now_micros());
     tx.update_api_token(&token).await?;
     record(
-        &mut tx,
+        &mut *tx,
         &Acting::as_self(actor),
         "api_token.revoke",
         ("api_token", &token.id),
@@ -679,7 +680,7 @@ pub async fn token_actor(store: &Arc<dyn Store>, secret: &str) -> AppResult<Opti
     if user.status != "active" {
         return Ok(None);
     }
-    let actor = actor_of(&mut tx, &user).await?;
+    let actor = actor_of(&mut *tx, &user).await?;
     Ok(Some((actor, user)))
 }
 
@@ -710,7 +711,7 @@ pub async fn bootstrap(
         Some(o) => o,
         None => {
             crate::organisations::insert_organisation(
-                &mut tx,
+                &mut *tx,
                 &by,
                 crate::organisations::NewOrganisation {
                     name: b.org_name,
@@ -726,7 +727,7 @@ pub async fn bootstrap(
         }
     };
     let user = insert_user(
-        &mut tx,
+        &mut *tx,
         &by,
         NewUser {
             username: b.username,
@@ -769,7 +770,7 @@ pub async fn sign_in_failures(
 }
 
 /// Forget failed sign-ins older than the retention (the daily clean-up job).
-pub async fn forget_old_sign_in_failures(tx: &mut Box<dyn Tx>, now: i64) -> AppResult<u64> {
+pub async fn forget_old_sign_in_failures(tx: &mut dyn WriteTx, now: i64) -> AppResult<u64> {
     Ok(tx
         .delete_sign_in_failures(now - SIGN_IN_FAILURE_RETENTION_DAYS * DAY_MICROS)
         .await?)

@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
-use yiwang_store::{InboxItem, Job, Tx};
+use yiwang_store::prelude::*;
+use yiwang_store::{InboxItem, Job};
 
 use crate::notify::render;
 use crate::{App, AppError, AppResult, new_id, now_micros};
@@ -51,7 +52,7 @@ impl RunnerConfig {
 
 /// Queue a job (inside the caller's transaction, like any other write).
 pub async fn enqueue(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn WriteTx,
     kind: &str,
     payload: serde_json::Value,
     run_at: i64,
@@ -129,7 +130,7 @@ impl Runner {
         let day = 86_400_000_000;
         let mut tx = self.app.store.write().await?;
         enqueue(
-            &mut tx,
+            &mut *tx,
             CHECKPOINT,
             serde_json::json!({}),
             slot * every,
@@ -137,7 +138,7 @@ impl Runner {
         )
         .await?;
         enqueue(
-            &mut tx,
+            &mut *tx,
             CLEANUP,
             serde_json::json!({}),
             (now / day) * day,
@@ -146,7 +147,7 @@ impl Runner {
         .await?;
         let hour = 3_600_000_000;
         enqueue(
-            &mut tx,
+            &mut *tx,
             BLOB_GC,
             serde_json::json!({}),
             (now / hour) * hour,
@@ -164,7 +165,7 @@ impl Runner {
         let Some(mut job) = tx.claim_due_job(started).await? else {
             return Ok(false);
         };
-        match self.handle(&mut tx, &job).await {
+        match self.handle(&mut *tx, &job).await {
             Ok(outcome) => {
                 job.status = "done".into();
                 job.attempts += 1;
@@ -200,7 +201,7 @@ impl Runner {
         Ok(true)
     }
 
-    async fn handle(&self, tx: &mut Box<dyn Tx>, job: &Job) -> AppResult<String> {
+    async fn handle(&self, tx: &mut dyn WriteTx, job: &Job) -> AppResult<String> {
         match job.kind.as_str() {
             CHECKPOINT => Ok(match crate::audit::checkpoint_in(tx, &self.app).await? {
                 Some(c) => format!("checkpoint {}", c.tree_size),

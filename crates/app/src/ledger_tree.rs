@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use yiwang_core::merkle::{Frontier, Node, Range, fold_cover, perfect_cover};
-use yiwang_store::Tx;
+use yiwang_store::prelude::*;
 
 use crate::{AppError, AppResult};
 
@@ -26,12 +26,12 @@ fn bytes(hex_hash: &str) -> AppResult<[u8; 32]> {
 
 /// Stored nodes read for one answer; each is read once.
 struct Nodes<'a> {
-    tx: &'a mut Box<dyn Tx>,
+    tx: &'a mut dyn ReadTx,
     cache: HashMap<Node, [u8; 32]>,
 }
 
 impl<'a> Nodes<'a> {
-    fn new(tx: &'a mut Box<dyn Tx>) -> Self {
+    fn new(tx: &'a mut dyn ReadTx) -> Self {
         Nodes {
             tx,
             cache: HashMap::new(),
@@ -76,7 +76,7 @@ impl<'a> Nodes<'a> {
 
 /// Extend the stored tree towards `upto` entries (at most [`MAX_EXTEND`] more) inside the
 /// caller's write transaction; returns the size it now covers.
-pub async fn extend(tx: &mut Box<dyn Tx>, upto: i64) -> AppResult<i64> {
+pub async fn extend(tx: &mut dyn WriteTx, upto: i64) -> AppResult<i64> {
     let have = tx.merkle_size().await?;
     if have >= upto {
         return Ok(have);
@@ -117,12 +117,12 @@ pub async fn extend(tx: &mut Box<dyn Tx>, upto: i64) -> AppResult<i64> {
 }
 
 /// The root of the first `size` entries, from stored nodes.
-pub async fn root(tx: &mut Box<dyn Tx>, size: i64) -> AppResult<[u8; 32]> {
+pub async fn root(tx: &mut dyn ReadTx, size: i64) -> AppResult<[u8; 32]> {
     Nodes::new(tx).range((0, size as u64)).await
 }
 
 /// The inclusion proof (leaf side first) of entry `seq` in the tree of `size` entries.
-pub async fn inclusion(tx: &mut Box<dyn Tx>, seq: i64, size: i64) -> AppResult<Vec<[u8; 32]>> {
+pub async fn inclusion(tx: &mut dyn ReadTx, seq: i64, size: i64) -> AppResult<Vec<[u8; 32]>> {
     let ranges = yiwang_core::merkle::inclusion_ranges((seq - 1) as u64, size as u64);
     Nodes::new(tx).ranges(ranges).await
 }
@@ -130,7 +130,7 @@ pub async fn inclusion(tx: &mut Box<dyn Tx>, seq: i64, size: i64) -> AppResult<V
 /// The consistency proof from the tree of `old` entries to the tree of `new` entries, with the
 /// old tree's root.
 pub async fn consistency(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn ReadTx,
     old: i64,
     new: i64,
 ) -> AppResult<([u8; 32], Vec<[u8; 32]>)> {
@@ -146,7 +146,7 @@ pub async fn consistency(
 
 /// Every stored node recomputed from the entry hashes (`leaves`, in order): the findings of
 /// `audit verify` for nodes that are altered, missing below the stored size, or stray.
-pub async fn check(tx: &mut Box<dyn Tx>, leaves: &[[u8; 32]]) -> AppResult<Vec<(String, String)>> {
+pub async fn check(tx: &mut dyn ReadTx, leaves: &[[u8; 32]]) -> AppResult<Vec<(String, String)>> {
     let stored_size = tx.merkle_size().await?;
     let mut problems = Vec::new();
     if stored_size as usize > leaves.len() {

@@ -28,7 +28,8 @@ use std::sync::{Arc, RwLock};
 use yiwang_core::access::Actor;
 use yiwang_core::calendar::WorkingCalendar;
 use yiwang_core::ledger::{PlatformKey, RowDigest};
-use yiwang_store::{LedgerDraft, LedgerRow, Store, Tx};
+use yiwang_store::prelude::*;
+use yiwang_store::{LedgerDraft, LedgerRow, Store};
 
 pub use error::{AppError, AppResult};
 
@@ -115,7 +116,7 @@ pub fn new_id() -> String {
 
 /// Append the ledger entry for a change inside the change's own transaction.
 pub async fn record(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn WriteTx,
     by: &Acting,
     action: &str,
     subject: (&str, &str),

@@ -3,7 +3,8 @@
 //! change that rolled back.
 
 use serde::{Deserialize, Serialize};
-use yiwang_store::{OutboxMessage, Tx};
+use yiwang_store::OutboxMessage;
+use yiwang_store::prelude::*;
 
 use crate::{AppResult, new_id, now_micros};
 
@@ -78,7 +79,7 @@ pub fn render(template: &str, params: &serde_json::Value) -> Message {
 
 /// Queue a notification inside the caller's transaction.
 pub async fn queue(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn WriteTx,
     channel: Channel,
     recipient: &str,
     template: &str,

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use yiwang_core::Problem;
 use yiwang_core::access::{self, Actor, OrgKind, Permission, Scope};
 use yiwang_core::ids::{CreditCode, RegionCode};
-use yiwang_store::{Organisation, Region, Store, Tx};
+use yiwang_store::prelude::*;
+use yiwang_store::{Organisation, Region, Store};
 
 use crate::{Acting, AppResult, digest, new_id, now_micros, record};
 
@@ -63,7 +64,7 @@ pub async fn seed_regions(store: &Arc<dyn Store>) -> AppResult<()> {
         rows.push(digest(Region::TABLE, &r.code, r.digest()));
     }
     record(
-        &mut tx,
+        &mut *tx,
         &Acting::system(),
         "region.seed",
         ("region", "*"),
@@ -120,14 +121,14 @@ pub async fn create_organisation(
         None => access::authorize(actor, Permission::ManageOrganisations, Scope::Platform)?,
     };
     let by = Acting::as_grant(actor, grant);
-    let org = insert_organisation(&mut tx, &by, input, parent.as_ref()).await?;
+    let org = insert_organisation(&mut *tx, &by, input, parent.as_ref()).await?;
     tx.commit().await?;
     Ok(org)
 }
 
 /// Validate and write an organisation plus its ledger entry (shared by the use case and the demo).
 pub async fn insert_organisation(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn WriteTx,
     by: &Acting,
     input: NewOrganisation,
     parent: Option<&Organisation>,

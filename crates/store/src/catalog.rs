@@ -1,6 +1,5 @@
 //! Catalogue rows and queries (service items, versions, bundles, files, questions).
 
-use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use yiwang_core::ledger::{opt, row_digest};
 use yiwang_core::time::Micros;
@@ -211,15 +210,10 @@ impl Question {
     }
 }
 
-/// Catalogue queries (a part of every [`crate::Tx`]).
-#[async_trait]
-pub trait CatalogTx: Send {
-    /// Take the next catalogue revision (serialises catalogue writers on the revision row).
-    async fn next_catalog_revision(&mut self) -> Result<i64>;
+/// Catalog queries any transaction may run.
+#[async_trait::async_trait]
+pub trait CatalogRead: Send {
     async fn catalog_revision(&mut self) -> Result<i64>;
-
-    async fn insert_item(&mut self, i: &CatalogItem) -> Result<()>;
-    async fn update_item(&mut self, i: &CatalogItem) -> Result<()>;
     async fn get_item(&mut self, id: &str) -> Result<Option<CatalogItem>>;
     async fn find_item(&mut self, code: &str, org_id: &str) -> Result<Option<CatalogItem>>;
     /// Items whose organisation path starts with `path_prefix` ("" for all), by code.
@@ -227,9 +221,6 @@ pub trait CatalogTx: Send {
     /// Items changed after `revision`, oldest change first, at most `limit`.
     async fn items_changed_since(&mut self, revision: i64, limit: i64) -> Result<Vec<CatalogItem>>;
     async fn items_by_code(&mut self, code: &str) -> Result<Vec<CatalogItem>>;
-
-    async fn insert_item_version(&mut self, v: &ItemVersionRow) -> Result<()>;
-    async fn update_item_version(&mut self, v: &ItemVersionRow) -> Result<()>;
     async fn get_item_version(
         &mut self,
         item_id: &str,
@@ -242,15 +233,10 @@ pub trait CatalogTx: Send {
         after: (&str, i64),
         limit: i64,
     ) -> Result<Vec<ItemVersionRow>>;
-
-    async fn insert_bundle(&mut self, b: &BundleRowData) -> Result<()>;
-    async fn update_bundle(&mut self, b: &BundleRowData) -> Result<()>;
     async fn get_bundle(&mut self, id: &str) -> Result<Option<BundleRowData>>;
     async fn find_bundle(&mut self, code: &str, org_id: &str) -> Result<Option<BundleRowData>>;
     async fn list_bundles(&mut self) -> Result<Vec<BundleRowData>>;
     async fn bundles_changed_since(&mut self, revision: i64) -> Result<Vec<BundleRowData>>;
-
-    async fn insert_file(&mut self, f: &CatalogFile) -> Result<()>;
     async fn get_file(&mut self, id: &str) -> Result<Option<CatalogFile>>;
     /// Every file's metadata, for verification.
     async fn list_files(&mut self) -> Result<Vec<CatalogFile>>;
@@ -261,12 +247,6 @@ pub trait CatalogTx: Send {
     /// One file content still in the database from before the blob store (`id`, recorded
     /// digest, content), while the table of such contents exists.
     async fn next_legacy_content(&mut self) -> Result<Option<(String, String, Vec<u8>)>>;
-    async fn delete_legacy_content(&mut self, id: &str) -> Result<()>;
-    /// Drop the emptied table of contents from before the blob store.
-    async fn drop_legacy_contents(&mut self) -> Result<()>;
-
-    async fn insert_question(&mut self, q: &Question) -> Result<()>;
-    async fn update_question(&mut self, q: &Question) -> Result<()>;
     async fn get_question(&mut self, id: &str) -> Result<Option<Question>>;
     async fn questions_of_item(&mut self, item_id: &str) -> Result<Vec<Question>>;
     /// Open questions on items of organisations under `path_prefix`, oldest first.
@@ -275,3 +255,243 @@ pub trait CatalogTx: Send {
     async fn questions_of_asker(&mut self, asker_id: &str) -> Result<Vec<Question>>;
     async fn list_questions(&mut self) -> Result<Vec<Question>>;
 }
+
+/// Catalog changes: only a write transaction has them.
+#[async_trait::async_trait]
+pub trait CatalogWrite: CatalogRead {
+    /// Take the next catalogue revision (serialises catalogue writers on the revision row).
+    async fn next_catalog_revision(&mut self) -> Result<i64>;
+    async fn insert_item(&mut self, i: &CatalogItem) -> Result<()>;
+    async fn update_item(&mut self, i: &CatalogItem) -> Result<()>;
+    async fn insert_item_version(&mut self, v: &ItemVersionRow) -> Result<()>;
+    async fn update_item_version(&mut self, v: &ItemVersionRow) -> Result<()>;
+    async fn insert_bundle(&mut self, b: &BundleRowData) -> Result<()>;
+    async fn update_bundle(&mut self, b: &BundleRowData) -> Result<()>;
+    async fn insert_file(&mut self, f: &CatalogFile) -> Result<()>;
+    async fn delete_legacy_content(&mut self, id: &str) -> Result<()>;
+    /// Drop the emptied table of contents from before the blob store.
+    async fn drop_legacy_contents(&mut self) -> Result<()>;
+    async fn insert_question(&mut self, q: &Question) -> Result<()>;
+    async fn update_question(&mut self, q: &Question) -> Result<()>;
+}
+
+/// The SQL of [`CatalogRead`] and [`CatalogWrite`] for one backend (`$db`).
+macro_rules! impl_catalog {
+    ($db:ty) => {
+        #[async_trait::async_trait]
+        impl<M: $crate::Mode> $crate::catalog::CatalogRead for $crate::SqlTx<$db, M> {
+            async fn catalog_revision(&mut self) -> $crate::Result<i64> {
+                let (rev,): (i64,) = sqlx::query_as("SELECT revision FROM catalog_revision WHERE id = 1")
+                    .fetch_one(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(rev)
+            }
+
+            async fn get_item(&mut self, id: &str) -> $crate::Result<Option<$crate::catalog::CatalogItem>> {
+                sqlx::query_as("SELECT id, code, org_id, base_item_id, name, item_type, status, latest_version, published_version, revision, created_at, updated_at FROM catalog_items WHERE id = $1")
+                    .bind(id).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn find_item(&mut self, code: &str, org_id: &str) -> $crate::Result<Option<$crate::catalog::CatalogItem>> {
+                sqlx::query_as("SELECT id, code, org_id, base_item_id, name, item_type, status, latest_version, published_version, revision, created_at, updated_at FROM catalog_items WHERE code = $1 AND org_id = $2")
+                    .bind(code).bind(org_id).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn list_items(&mut self, path_prefix: &str) -> $crate::Result<Vec<$crate::catalog::CatalogItem>> {
+                sqlx::query_as("SELECT i.id, i.code, i.org_id, i.base_item_id, i.name, i.item_type, i.status, i.latest_version, i.published_version, i.revision, i.created_at, i.updated_at FROM catalog_items i JOIN organisations o ON o.id = i.org_id WHERE substr(o.path, 1, length($1)) = $1 ORDER BY i.code, o.path")
+                    .bind(path_prefix).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn items_changed_since(&mut self, revision: i64, limit: i64) -> $crate::Result<Vec<$crate::catalog::CatalogItem>> {
+                sqlx::query_as("SELECT id, code, org_id, base_item_id, name, item_type, status, latest_version, published_version, revision, created_at, updated_at FROM catalog_items WHERE revision > $1 ORDER BY revision, id LIMIT $2")
+                    .bind(revision).bind(limit).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn items_by_code(&mut self, code: &str) -> $crate::Result<Vec<$crate::catalog::CatalogItem>> {
+                sqlx::query_as("SELECT id, code, org_id, base_item_id, name, item_type, status, latest_version, published_version, revision, created_at, updated_at FROM catalog_items WHERE code = $1 ORDER BY id")
+                    .bind(code).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn get_item_version(&mut self, item_id: &str, version: i64) -> $crate::Result<Option<$crate::catalog::ItemVersionRow>> {
+                sqlx::query_as("SELECT item_id, version, body, frozen, created_at, created_by, published_at FROM catalog_item_versions WHERE item_id = $1 AND version = $2")
+                    .bind(item_id).bind(version).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn list_item_versions(&mut self, item_id: &str) -> $crate::Result<Vec<$crate::catalog::ItemVersionRow>> {
+                sqlx::query_as("SELECT item_id, version, body, frozen, created_at, created_by, published_at FROM catalog_item_versions WHERE item_id = $1 ORDER BY version")
+                    .bind(item_id).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn all_item_versions(&mut self, after: (&str, i64), limit: i64) -> $crate::Result<Vec<$crate::catalog::ItemVersionRow>> {
+                sqlx::query_as("SELECT item_id, version, body, frozen, created_at, created_by, published_at FROM catalog_item_versions WHERE item_id > $1 OR (item_id = $1 AND version > $2) ORDER BY item_id, version LIMIT $3")
+                    .bind(after.0).bind(after.1).bind(limit).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn get_bundle(&mut self, id: &str) -> $crate::Result<Option<$crate::catalog::BundleRowData>> {
+                sqlx::query_as("SELECT id, code, org_id, name, status, body, revision, created_at, updated_at FROM catalog_bundles WHERE id = $1")
+                    .bind(id).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn find_bundle(&mut self, code: &str, org_id: &str) -> $crate::Result<Option<$crate::catalog::BundleRowData>> {
+                sqlx::query_as("SELECT id, code, org_id, name, status, body, revision, created_at, updated_at FROM catalog_bundles WHERE code = $1 AND org_id = $2")
+                    .bind(code).bind(org_id).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn list_bundles(&mut self) -> $crate::Result<Vec<$crate::catalog::BundleRowData>> {
+                sqlx::query_as("SELECT id, code, org_id, name, status, body, revision, created_at, updated_at FROM catalog_bundles ORDER BY code, id")
+                    .fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn bundles_changed_since(&mut self, revision: i64) -> $crate::Result<Vec<$crate::catalog::BundleRowData>> {
+                sqlx::query_as("SELECT id, code, org_id, name, status, body, revision, created_at, updated_at FROM catalog_bundles WHERE revision > $1 ORDER BY revision, id")
+                    .bind(revision).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn get_file(&mut self, id: &str) -> $crate::Result<Option<$crate::catalog::CatalogFile>> {
+                sqlx::query_as("SELECT id, filename, content_type, size, digest, created_at FROM catalog_files WHERE id = $1")
+                    .bind(id).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn list_files(&mut self) -> $crate::Result<Vec<$crate::catalog::CatalogFile>> {
+                sqlx::query_as("SELECT id, filename, content_type, size, digest, created_at FROM catalog_files ORDER BY id")
+                    .fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn blob_referenced(&mut self, digest: &str) -> $crate::Result<bool> {
+                let found: Option<(String,)> = sqlx::query_as("SELECT id FROM catalog_files WHERE digest = $1 LIMIT 1")
+                    .bind(digest).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(found.is_some())
+            }
+
+            async fn referenced_blobs(&mut self) -> $crate::Result<Vec<String>> {
+                let rows: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT digest FROM catalog_files")
+                    .fetch_all(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(rows.into_iter().map(|(d,)| d).collect())
+            }
+
+            async fn next_legacy_content(&mut self) -> $crate::Result<Option<(String, String, Vec<u8>)>> {
+                sqlx::query_as("SELECT c.id, COALESCE(f.digest, ''), c.content FROM catalog_file_contents c LEFT JOIN catalog_files f ON f.id = c.id ORDER BY c.id LIMIT 1")
+                    .fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn get_question(&mut self, id: &str) -> $crate::Result<Option<$crate::catalog::Question>> {
+                sqlx::query_as("SELECT id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at, public_question, public_answer FROM catalog_questions WHERE id = $1")
+                    .bind(id).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn questions_of_item(&mut self, item_id: &str) -> $crate::Result<Vec<$crate::catalog::Question>> {
+                sqlx::query_as("SELECT id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at, public_question, public_answer FROM catalog_questions WHERE item_id = $1 ORDER BY created_at")
+                    .bind(item_id).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn open_questions(&mut self, path_prefix: &str, limit: i64) -> $crate::Result<Vec<$crate::catalog::Question>> {
+                sqlx::query_as("SELECT q.id, q.item_id, q.asker_id, q.question, q.answer, q.answered_by, q.status, q.faq, q.created_at, q.answered_at, q.public_question, q.public_answer FROM catalog_questions q JOIN catalog_items i ON i.id = q.item_id JOIN organisations o ON o.id = i.org_id WHERE q.status = 'open' AND substr(o.path, 1, length($1)) = $1 ORDER BY q.created_at LIMIT $2")
+                    .bind(path_prefix).bind(limit).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn questions_of_asker(&mut self, asker_id: &str) -> $crate::Result<Vec<$crate::catalog::Question>> {
+                sqlx::query_as("SELECT id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at, public_question, public_answer FROM catalog_questions WHERE asker_id = $1 ORDER BY created_at DESC, id")
+                    .bind(asker_id).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn list_questions(&mut self) -> $crate::Result<Vec<$crate::catalog::Question>> {
+                sqlx::query_as("SELECT id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at, public_question, public_answer FROM catalog_questions ORDER BY id")
+                    .fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::catalog::CatalogWrite for $crate::SqlTx<$db, $crate::Write> {
+            async fn next_catalog_revision(&mut self) -> $crate::Result<i64> {
+                let (rev,): (i64,) = sqlx::query_as(<$db as $crate::dialect::Dialect>::CATALOG_REVISION_FOR_UPDATE)
+                    .fetch_one(&mut *self.inner).await.map_err($crate::map_err)?;
+                sqlx::query("UPDATE catalog_revision SET revision = $1 WHERE id = 1")
+                    .bind(rev + 1).execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(rev + 1)
+            }
+
+            async fn insert_item(&mut self, i: &$crate::catalog::CatalogItem) -> $crate::Result<()> {
+                sqlx::query("INSERT INTO catalog_items (id, code, org_id, base_item_id, name, item_type, status, latest_version, published_version, revision, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+                    .bind(&i.id).bind(&i.code).bind(&i.org_id).bind(&i.base_item_id).bind(&i.name).bind(&i.item_type)
+                    .bind(&i.status).bind(i.latest_version).bind(i.published_version).bind(i.revision).bind(i.created_at).bind(i.updated_at)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn update_item(&mut self, i: &$crate::catalog::CatalogItem) -> $crate::Result<()> {
+                sqlx::query("UPDATE catalog_items SET name = $2, item_type = $3, status = $4, latest_version = $5, published_version = $6, revision = $7, updated_at = $8 WHERE id = $1")
+                    .bind(&i.id).bind(&i.name).bind(&i.item_type).bind(&i.status).bind(i.latest_version)
+                    .bind(i.published_version).bind(i.revision).bind(i.updated_at)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn insert_item_version(&mut self, v: &$crate::catalog::ItemVersionRow) -> $crate::Result<()> {
+                sqlx::query("INSERT INTO catalog_item_versions (item_id, version, body, frozen, created_at, created_by, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(&v.item_id).bind(v.version).bind(&v.body).bind(v.frozen).bind(v.created_at).bind(&v.created_by).bind(v.published_at)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn update_item_version(&mut self, v: &$crate::catalog::ItemVersionRow) -> $crate::Result<()> {
+                // Frozen (published) versions never change: the WHERE clause refuses them.
+                let r = sqlx::query("UPDATE catalog_item_versions SET body = $3, frozen = $4, published_at = $5 WHERE item_id = $1 AND version = $2 AND frozen = 0")
+                    .bind(&v.item_id).bind(v.version).bind(&v.body).bind(v.frozen).bind(v.published_at)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                if r.rows_affected() != 1 {
+                    return Err($crate::StoreError::Other(format!("version {} of item {} is frozen or missing", v.version, v.item_id)));
+                }
+                Ok(())
+            }
+
+            async fn insert_bundle(&mut self, b: &$crate::catalog::BundleRowData) -> $crate::Result<()> {
+                sqlx::query("INSERT INTO catalog_bundles (id, code, org_id, name, status, body, revision, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                    .bind(&b.id).bind(&b.code).bind(&b.org_id).bind(&b.name).bind(&b.status).bind(&b.body).bind(b.revision).bind(b.created_at).bind(b.updated_at)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn update_bundle(&mut self, b: &$crate::catalog::BundleRowData) -> $crate::Result<()> {
+                sqlx::query("UPDATE catalog_bundles SET name = $2, status = $3, body = $4, revision = $5, updated_at = $6 WHERE id = $1")
+                    .bind(&b.id).bind(&b.name).bind(&b.status).bind(&b.body).bind(b.revision).bind(b.updated_at)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn insert_file(&mut self, f: &$crate::catalog::CatalogFile) -> $crate::Result<()> {
+                sqlx::query("INSERT INTO catalog_files (id, filename, content_type, size, digest, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(&f.id).bind(&f.filename).bind(&f.content_type).bind(f.size).bind(&f.digest).bind(f.created_at)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn delete_legacy_content(&mut self, id: &str) -> $crate::Result<()> {
+                sqlx::query("DELETE FROM catalog_file_contents WHERE id = $1")
+                    .bind(id).execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn drop_legacy_contents(&mut self) -> $crate::Result<()> {
+                sqlx::query("DROP TABLE IF EXISTS catalog_file_contents")
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn insert_question(&mut self, q: &$crate::catalog::Question) -> $crate::Result<()> {
+                sqlx::query("INSERT INTO catalog_questions (id, item_id, asker_id, question, answer, answered_by, status, faq, created_at, answered_at, public_question, public_answer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+                    .bind(&q.id).bind(&q.item_id).bind(&q.asker_id).bind(&q.question).bind(&q.answer).bind(&q.answered_by)
+                    .bind(&q.status).bind(q.faq).bind(q.created_at).bind(q.answered_at).bind(&q.public_question).bind(&q.public_answer)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn update_question(&mut self, q: &$crate::catalog::Question) -> $crate::Result<()> {
+                sqlx::query("UPDATE catalog_questions SET answer = $2, answered_by = $3, status = $4, faq = $5, answered_at = $6, public_question = $7, public_answer = $8 WHERE id = $1")
+                    .bind(&q.id).bind(&q.answer).bind(&q.answered_by).bind(&q.status).bind(q.faq).bind(q.answered_at).bind(&q.public_question).bind(&q.public_answer)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use impl_catalog;

@@ -1,26 +1,59 @@
 //! yiwang-store: the only crate that writes SQL.
 //!
-//! [`Store`] opens transactions; [`Tx`] holds every query. One implementation per backend
-//! ([`sqlite::SqliteStore`], [`postgres::PgStore`]) is generated from the same SQL text by
-//! `impl_sql_tx!` — SQLite accepts PostgreSQL's `$1` parameters — with the few dialect
-//! differences (row locks) passed in. Migrations live per backend under `migrations/`.
+//! [`Store`] opens transactions: [`Store::read`] a [`ReadTx`], [`Store::write`] a [`WriteTx`].
+//! Each capability keeps its rows, its queries and their SQL in its own file
+//! (`organisations.rs`, `identity.rs`, `calendar.rs`, `ledger.rs`, `jobs.rs`, `outbox.rs`,
+//! `catalog.rs`, …) as two traits: `…Read` (queries any transaction may run) and `…Write`
+//! (changes, implemented only for a write transaction, so a read transaction calling a write
+//! method does not compile). The SQL is written once as a macro instantiated per backend —
+//! SQLite accepts PostgreSQL's `$1` parameters — and a statement that differs between the
+//! backends is written out whole in the backend's [`dialect::Dialect`]. Migrations live per
+//! backend under `migrations/`.
+//!
+//! A new capability adds its file here, one line to [`impl_capabilities!`] and its two traits
+//! to [`ReadTx`] / [`WriteTx`].
 
+pub mod calendar;
 pub mod catalog;
-pub mod model;
+pub(crate) mod dialect;
+pub mod identity;
+pub mod jobs;
+pub mod ledger;
+pub mod organisations;
+pub mod outbox;
 pub mod postgres;
-mod sql_catalog;
-pub mod sql_impl;
 pub mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::path::Path;
 use std::sync::Arc;
 
-use async_trait::async_trait;
-use yiwang_core::calendar::CalendarEntry;
-use yiwang_core::time::Micros;
+use std::marker::PhantomData;
 
-pub use catalog::{BundleRowData, CatalogFile, CatalogItem, CatalogTx, ItemVersionRow, Question};
-pub use model::*;
+use async_trait::async_trait;
+
+pub use calendar::*;
+pub use catalog::*;
+pub use identity::*;
+pub use jobs::*;
+pub use ledger::*;
+pub use organisations::*;
+pub use outbox::*;
+
+/// Every capability trait, for `use yiwang_store::prelude::*` where transactions are used.
+pub mod prelude {
+    pub use crate::calendar::{CalendarRead, CalendarWrite};
+    pub use crate::catalog::{CatalogRead, CatalogWrite};
+    pub use crate::identity::{IdentityRead, IdentityWrite};
+    pub use crate::jobs::{JobsRead, JobsWrite};
+    pub use crate::ledger::{LedgerRead, LedgerWrite};
+    pub use crate::organisations::{OrganisationsRead, OrganisationsWrite};
+    pub use crate::outbox::{OutboxRead, OutboxWrite};
+    #[cfg(feature = "testing")]
+    pub use crate::testing::TestQueries;
+    pub use crate::{ReadTx, Store, WriteTx};
+}
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,20 +112,6 @@ fn is_busy_code(code: &str) -> bool {
     code.parse::<i64>().is_ok_and(|n| matches!(n & 0xff, 5 | 6))
 }
 
-/// What a use case hands the ledger; the store assigns the sequence number and the hash chain.
-#[derive(Debug, Clone)]
-pub struct LedgerDraft {
-    pub at: Micros,
-    pub actor_id: Option<String>,
-    pub actor_role: Option<String>,
-    pub org_id: Option<String>,
-    pub action: String,
-    pub subject_type: String,
-    pub subject_id: String,
-    pub rows: Vec<yiwang_core::ledger::RowDigest>,
-    pub detail: serde_json::Value,
-}
-
 /// A database: opens transactions.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -101,9 +120,12 @@ pub trait Store: Send + Sync + 'static {
     async fn migrate(&self) -> Result<()>;
     /// A write transaction. On SQLite it takes the write lock at BEGIN (`BEGIN IMMEDIATE`), so a
     /// read-then-write use case never fails half-way on a lock upgrade.
-    async fn write(&self) -> Result<Box<dyn Tx>>;
+    async fn write(&self) -> Result<Box<dyn WriteTx>>;
     /// A read transaction: a consistent snapshot; dropped (rolled back) when done.
-    async fn read(&self) -> Result<Box<dyn Tx>>;
+    async fn read(&self) -> Result<Box<dyn ReadTx>>;
+    /// A read transaction that also runs the test-only queries.
+    #[cfg(feature = "testing")]
+    async fn probe(&self) -> Result<Box<dyn testing::ProbeTx>>;
     async fn ping(&self) -> Result<()>;
     /// Does the table of file contents from before the blob store (`catalog_file_contents`,
     /// made by migration 0004 and dropped once its rows are in the blob store) still exist?
@@ -180,128 +202,101 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// Every query of yiwang, inside one transaction.
-#[async_trait]
-pub trait Tx: CatalogTx + Send {
-    async fn commit(self: Box<Self>) -> Result<()>;
+/// The mode of a transaction, as a type: [`Read`] or [`Write`].
+pub trait Mode: Send + Sync + 'static {}
+/// A read-only transaction (a consistent snapshot).
+pub enum Read {}
+/// A write transaction.
+pub enum Write {}
+impl Mode for Read {}
+impl Mode for Write {}
 
-    // Regions
-    async fn insert_region(&mut self, r: &Region) -> Result<()>;
-    async fn get_region(&mut self, code: &str) -> Result<Option<Region>>;
-    async fn list_regions(&mut self) -> Result<Vec<Region>>;
-
-    // Organisations
-    async fn insert_organisation(&mut self, o: &Organisation) -> Result<()>;
-    async fn update_organisation(&mut self, o: &Organisation) -> Result<()>;
-    async fn get_organisation(&mut self, id: &str) -> Result<Option<Organisation>>;
-    /// Organisations whose path starts with `path_prefix` ("" for all), ordered by path.
-    async fn list_organisations(&mut self, path_prefix: &str) -> Result<Vec<Organisation>>;
-
-    // Users and grants
-    async fn insert_user(&mut self, u: &User) -> Result<()>;
-    async fn update_user(&mut self, u: &User) -> Result<()>;
-    async fn get_user(&mut self, id: &str) -> Result<Option<User>>;
-    async fn find_user_by_username(&mut self, username: &str) -> Result<Option<User>>;
-    async fn list_users(&mut self) -> Result<Vec<User>>;
-    async fn insert_grant(&mut self, g: &RoleGrant) -> Result<()>;
-    async fn list_grants(&mut self) -> Result<Vec<RoleGrant>>;
-    async fn grants_of_user(&mut self, user_id: &str) -> Result<Vec<GrantView>>;
-
-    // Sessions and API tokens
-    async fn insert_session(&mut self, s: &Session) -> Result<()>;
-    async fn get_session(&mut self, token_hash: &str) -> Result<Option<Session>>;
-    async fn revoke_session(&mut self, token_hash: &str, at: Micros) -> Result<()>;
-    async fn revoke_user_sessions(&mut self, user_id: &str, at: Micros) -> Result<u64>;
-    async fn insert_api_token(&mut self, t: &ApiToken) -> Result<()>;
-    async fn update_api_token(&mut self, t: &ApiToken) -> Result<()>;
-    async fn get_api_token(&mut self, id: &str) -> Result<Option<ApiToken>>;
-    async fn find_api_token(&mut self, token_hash: &str) -> Result<Option<ApiToken>>;
-    async fn list_api_tokens(&mut self) -> Result<Vec<ApiToken>>;
-    /// A user's tokens that are not revoked (expired ones included), ordered by id.
-    async fn unrevoked_api_tokens_of_user(&mut self, user_id: &str) -> Result<Vec<ApiToken>>;
-
-    // Failed sign-ins
-    async fn insert_sign_in_failure(&mut self, f: &SignInFailure) -> Result<()>;
-    /// The newest failures at or after `since`, newest first, at most `limit`.
-    async fn recent_sign_in_failures(
-        &mut self,
-        since: Micros,
-        limit: i64,
-    ) -> Result<Vec<SignInFailure>>;
-    /// How many failures for this username (lower-cased) since an instant.
-    async fn count_sign_in_failures_of_username(
-        &mut self,
-        username: &str,
-        since: Micros,
-    ) -> Result<i64>;
-    async fn delete_sign_in_failures(&mut self, before: Micros) -> Result<u64>;
-
-    // Working-day calendar
-    async fn insert_calendar_version(
-        &mut self,
-        v: &CalendarVersion,
-        days: &[CalendarEntry],
-    ) -> Result<()>;
-    async fn list_calendar_versions(&mut self) -> Result<Vec<CalendarVersion>>;
-    async fn calendar_days(&mut self, version: i64) -> Result<Vec<CalendarEntry>>;
-
-    // Audit ledger
-    async fn append_ledger(&mut self, draft: LedgerDraft) -> Result<LedgerRow>;
-    async fn ledger_head(&mut self) -> Result<(i64, String)>;
-    async fn ledger_entry(&mut self, seq: i64) -> Result<Option<LedgerRow>>;
-    /// Entries with `seq > after`, in order, at most `limit`.
-    async fn ledger_entries(&mut self, after: i64, limit: i64) -> Result<Vec<LedgerRow>>;
-    /// Entry hashes for seq 1..=upto, in order (the Merkle leaves).
-    async fn ledger_hashes(&mut self, upto: i64) -> Result<Vec<String>>;
-    /// The newest entries, newest first.
-    async fn ledger_recent(&mut self, limit: i64) -> Result<Vec<LedgerRow>>;
-    async fn insert_checkpoint(&mut self, c: &Checkpoint) -> Result<()>;
-    async fn latest_checkpoint(&mut self) -> Result<Option<Checkpoint>>;
-    async fn get_checkpoint(&mut self, tree_size: i64) -> Result<Option<Checkpoint>>;
-    async fn list_checkpoints(&mut self) -> Result<Vec<Checkpoint>>;
-    /// How many entries the stored Merkle tree covers (its level-0 nodes).
-    async fn merkle_size(&mut self) -> Result<i64>;
-    /// One stored node's hash (hex), if stored.
-    async fn merkle_node(&mut self, level: i64, index: i64) -> Result<Option<String>>;
-    /// Store complete nodes `(level, index, hash hex)`.
-    async fn insert_merkle_nodes(&mut self, nodes: &[(i64, i64, String)]) -> Result<()>;
-    /// Stored nodes in (level, index) order after `(level, index)`, at most `limit` (paging).
-    async fn merkle_nodes_after(
-        &mut self,
-        level: i64,
-        index: i64,
-        limit: i64,
-    ) -> Result<Vec<(i64, i64, String)>>;
-    async fn get_platform_key(&mut self) -> Result<Option<PlatformKeyRow>>;
-    async fn insert_platform_key(&mut self, k: &PlatformKeyRow) -> Result<bool>;
-
-    // Background jobs
-    /// Queue a job; a job whose `dedupe_key` is already queued is not added (returns false).
-    async fn enqueue_job(&mut self, j: &Job) -> Result<bool>;
-    /// Lock and return one due job. On PostgreSQL the row stays locked (SKIP LOCKED for other
-    /// nodes) until this transaction ends, so exactly one node runs it.
-    async fn claim_due_job(&mut self, now: Micros) -> Result<Option<Job>>;
-    async fn finish_job(&mut self, j: &Job) -> Result<()>;
-    async fn record_job_run(
-        &mut self,
-        job_id: &str,
-        node_id: &str,
-        started: Micros,
-        finished: Micros,
-        outcome: &str,
-    ) -> Result<()>;
-    async fn count_job_runs(&mut self, job_id: &str) -> Result<i64>;
-    async fn get_job(&mut self, id: &str) -> Result<Option<Job>>;
-    async fn delete_finished_jobs(&mut self, before: Micros) -> Result<u64>;
-
-    // Notification outbox
-    async fn enqueue_outbox(&mut self, m: &OutboxMessage) -> Result<()>;
-    async fn claim_due_outbox(&mut self, now: Micros, limit: i64) -> Result<Vec<OutboxMessage>>;
-    async fn update_outbox(&mut self, m: &OutboxMessage) -> Result<()>;
-    async fn insert_inbox(&mut self, i: &InboxItem) -> Result<()>;
-    async fn inbox_of_user(&mut self, user_id: &str, limit: i64) -> Result<Vec<InboxItem>>;
-    async fn count_outbox(&mut self, status: &str) -> Result<i64>;
+/// A transaction on one backend (`DB`), in one [`Mode`]. The capability files implement their
+/// `…Read` traits for every mode and their `…Write` traits for [`Write`] only.
+pub struct SqlTx<DB: sqlx::Database, M> {
+    pub(crate) inner: sqlx::Transaction<'static, DB>,
+    /// The writer's turn (SQLite's in-process write queue); released after the transaction ends,
+    /// so the next writer finds the lock free.
+    pub(crate) _turn: Option<tokio::sync::OwnedSemaphorePermit>,
+    _mode: PhantomData<fn() -> M>,
 }
+
+impl<DB: sqlx::Database, M> SqlTx<DB, M> {
+    pub(crate) fn new(
+        inner: sqlx::Transaction<'static, DB>,
+        turn: Option<tokio::sync::OwnedSemaphorePermit>,
+    ) -> Self {
+        SqlTx {
+            inner,
+            _turn: turn,
+            _mode: PhantomData,
+        }
+    }
+}
+
+/// Every query of yiwang: what a read transaction offers. Dropping it ends it.
+pub trait ReadTx:
+    OrganisationsRead
+    + IdentityRead
+    + CalendarRead
+    + LedgerRead
+    + JobsRead
+    + OutboxRead
+    + CatalogRead
+    + Send
+{
+}
+
+impl<T> ReadTx for T where
+    T: OrganisationsRead
+        + IdentityRead
+        + CalendarRead
+        + LedgerRead
+        + JobsRead
+        + OutboxRead
+        + CatalogRead
+        + Send
+{
+}
+
+/// Every query and change of yiwang, inside one write transaction; nothing is kept unless it is
+/// committed. A `&mut dyn WriteTx` is also a `&mut dyn ReadTx`.
+#[async_trait]
+pub trait WriteTx:
+    ReadTx
+    + OrganisationsWrite
+    + IdentityWrite
+    + CalendarWrite
+    + LedgerWrite
+    + JobsWrite
+    + OutboxWrite
+    + CatalogWrite
+{
+    async fn commit(self: Box<Self>) -> Result<()>;
+}
+
+/// Instantiate every capability's SQL for one backend.
+macro_rules! impl_capabilities {
+    ($db:ty) => {
+        $crate::organisations::impl_organisations!($db);
+        $crate::identity::impl_identity!($db);
+        $crate::calendar::impl_calendar!($db);
+        $crate::ledger::impl_ledger!($db);
+        $crate::jobs::impl_jobs!($db);
+        $crate::outbox::impl_outbox!($db);
+        $crate::catalog::impl_catalog!($db);
+        #[cfg(feature = "testing")]
+        $crate::testing::impl_testing!($db);
+
+        #[async_trait::async_trait]
+        impl $crate::WriteTx for $crate::SqlTx<$db, $crate::Write> {
+            async fn commit(self: Box<Self>) -> $crate::Result<()> {
+                self.inner.commit().await.map_err($crate::map_err)
+            }
+        }
+    };
+}
+pub(crate) use impl_capabilities;
 
 #[cfg(test)]
 mod tests {

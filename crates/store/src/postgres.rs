@@ -9,17 +9,26 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use crate::sql_catalog::impl_catalog_tx;
-use crate::sql_impl::impl_sql_tx;
-use crate::{Backend, OpenOptions, Result, Store, StoreError, Tx, map_err};
+use crate::{
+    Backend, OpenOptions, ReadTx, Result, SqlTx, Store, StoreError, WriteTx, impl_capabilities,
+    map_err,
+};
 
-impl_sql_tx!(
-    PgTx,
-    sqlx::Postgres,
-    lock = " FOR UPDATE",
-    skip = " FOR UPDATE SKIP LOCKED"
-);
-impl_catalog_tx!(PgTx, lock = " FOR UPDATE");
+/// A transaction on PostgreSQL.
+pub type PgTx<M> = SqlTx<sqlx::Postgres, M>;
+
+impl_capabilities!(sqlx::Postgres);
+
+// The ledger head and the catalogue revision are locked by the writer that reads them, so the
+// chain stays linear across nodes; claimed work rows are skipped by the other nodes.
+impl crate::dialect::Dialect for sqlx::Postgres {
+    const LEDGER_HEAD_FOR_UPDATE: &'static str =
+        "SELECT seq, hash FROM ledger_head WHERE id = 1 FOR UPDATE";
+    const CATALOG_REVISION_FOR_UPDATE: &'static str =
+        "SELECT revision FROM catalog_revision WHERE id = 1 FOR UPDATE";
+    const CLAIM_DUE_JOB: &'static str = "SELECT id, kind, payload, dedupe_key, run_at, status, attempts, last_error, created_at, finished_at FROM jobs WHERE status = 'pending' AND run_at <= $1 ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED";
+    const CLAIM_DUE_OUTBOX: &'static str = "SELECT id, channel, recipient, template, payload, status, attempts, next_try_at, created_at, delivered_at, last_error FROM outbox WHERE status = 'pending' AND next_try_at <= $1 ORDER BY next_try_at LIMIT $2 FOR UPDATE SKIP LOCKED";
+}
 
 pub struct PgStore {
     pool: PgPool,
@@ -56,18 +65,24 @@ impl Store for PgStore {
         Ok(())
     }
 
-    async fn write(&self) -> Result<Box<dyn Tx>> {
+    async fn write(&self) -> Result<Box<dyn WriteTx>> {
         let inner = self.pool.begin().await.map_err(map_err)?;
-        Ok(Box::new(PgTx { inner, _turn: None }))
+        Ok(Box::new(PgTx::<crate::Write>::new(inner, None)))
     }
 
-    async fn read(&self) -> Result<Box<dyn Tx>> {
+    async fn read(&self) -> Result<Box<dyn ReadTx>> {
         let inner = self
             .pool
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .await
             .map_err(map_err)?;
-        Ok(Box::new(PgTx { inner, _turn: None }))
+        Ok(Box::new(PgTx::<crate::Read>::new(inner, None)))
+    }
+
+    #[cfg(feature = "testing")]
+    async fn probe(&self) -> Result<Box<dyn crate::testing::ProbeTx>> {
+        let inner = self.pool.begin().await.map_err(map_err)?;
+        Ok(Box::new(PgTx::<crate::Read>::new(inner, None)))
     }
 
     async fn ping(&self) -> Result<()> {

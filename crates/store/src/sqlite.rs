@@ -12,14 +12,26 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::sql_catalog::impl_catalog_tx;
-use crate::sql_impl::impl_sql_tx;
 use tokio::sync::Semaphore;
 
-use crate::{Backend, OpenOptions, Result, Store, StoreError, Tx, map_err};
+use crate::{
+    Backend, OpenOptions, ReadTx, Result, SqlTx, Store, StoreError, WriteTx, impl_capabilities,
+    map_err,
+};
 
-impl_sql_tx!(SqliteTx, sqlx::Sqlite, lock = "", skip = "");
-impl_catalog_tx!(SqliteTx, lock = "");
+/// A transaction on SQLite.
+pub type SqliteTx<M> = SqlTx<sqlx::Sqlite, M>;
+
+impl_capabilities!(sqlx::Sqlite);
+
+// No row locks on SQLite: the one write transaction at a time already serialises writers.
+impl crate::dialect::Dialect for sqlx::Sqlite {
+    const LEDGER_HEAD_FOR_UPDATE: &'static str = "SELECT seq, hash FROM ledger_head WHERE id = 1";
+    const CATALOG_REVISION_FOR_UPDATE: &'static str =
+        "SELECT revision FROM catalog_revision WHERE id = 1";
+    const CLAIM_DUE_JOB: &'static str = "SELECT id, kind, payload, dedupe_key, run_at, status, attempts, last_error, created_at, finished_at FROM jobs WHERE status = 'pending' AND run_at <= $1 ORDER BY run_at LIMIT 1";
+    const CLAIM_DUE_OUTBOX: &'static str = "SELECT id, channel, recipient, template, payload, status, attempts, next_try_at, created_at, delivered_at, last_error FROM outbox WHERE status = 'pending' AND next_try_at <= $1 ORDER BY next_try_at LIMIT $2";
+}
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -65,7 +77,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn write(&self) -> Result<Box<dyn Tx>> {
+    async fn write(&self) -> Result<Box<dyn WriteTx>> {
         let turn = tokio::time::timeout(self.write_wait, self.writers.clone().acquire_owned())
             .await
             .map_err(|_| {
@@ -80,15 +92,18 @@ impl Store for SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(map_err)?;
-        Ok(Box::new(SqliteTx {
-            inner,
-            _turn: Some(turn),
-        }))
+        Ok(Box::new(SqliteTx::<crate::Write>::new(inner, Some(turn))))
     }
 
-    async fn read(&self) -> Result<Box<dyn Tx>> {
+    async fn read(&self) -> Result<Box<dyn ReadTx>> {
         let inner = self.pool.begin().await.map_err(map_err)?;
-        Ok(Box::new(SqliteTx { inner, _turn: None }))
+        Ok(Box::new(SqliteTx::<crate::Read>::new(inner, None)))
+    }
+
+    #[cfg(feature = "testing")]
+    async fn probe(&self) -> Result<Box<dyn crate::testing::ProbeTx>> {
+        let inner = self.pool.begin().await.map_err(map_err)?;
+        Ok(Box::new(SqliteTx::<crate::Read>::new(inner, None)))
     }
 
     async fn ping(&self) -> Result<()> {

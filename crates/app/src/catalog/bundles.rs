@@ -14,7 +14,8 @@ use yiwang_core::catalog::bundle::check_bundle;
 use yiwang_core::catalog::{
     BundleBody, ItemBody, ItemStatus, MergedField, MergedMaterial, merge_bundle,
 };
-use yiwang_store::{BundleRowData, CatalogItem, Organisation, Store, Tx};
+use yiwang_store::prelude::*;
+use yiwang_store::{BundleRowData, CatalogItem, Organisation, Store};
 
 use super::items::{ItemView, parse_body};
 use super::{invalid_fields, manage_grant};
@@ -26,7 +27,7 @@ fn not_found() -> Problem {
 
 /// Resolve the bundle's item codes to published items in the bundle's region.
 pub(crate) async fn resolve_items(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn ReadTx,
     org: &Organisation,
     body: &BundleBody,
 ) -> AppResult<Vec<(CatalogItem, Organisation, ItemBody)>> {
@@ -84,16 +85,16 @@ pub async fn save_bundle(
     publish: bool,
 ) -> AppResult<BundleRowData> {
     let mut tx = app.store.write().await?;
-    let (grant, org) = manage_grant(&mut tx, actor, org_id).await?;
+    let (grant, org) = manage_grant(&mut *tx, actor, org_id).await?;
     let by = Acting::as_grant(actor, grant);
-    let row = save_bundle_in(&mut tx, &by, &org, body, publish).await?;
+    let row = save_bundle_in(&mut *tx, &by, &org, body, publish).await?;
     tx.commit().await?;
     app.search_sync().await;
     Ok(row)
 }
 
 pub(crate) async fn save_bundle_in(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn WriteTx,
     by: &Acting,
     org: &Organisation,
     body: BundleBody,
@@ -174,7 +175,7 @@ pub async fn set_bundle_status(
 ) -> AppResult<BundleRowData> {
     let mut tx = app.store.write().await?;
     let mut row = tx.get_bundle(bundle_id).await?.ok_or_else(not_found)?;
-    let (grant, org) = manage_grant(&mut tx, actor, &row.org_id).await?;
+    let (grant, org) = manage_grant(&mut *tx, actor, &row.org_id).await?;
     if row.status == ItemStatus::Cancelled.as_str() {
         return Err(Problem::conflict(
             "bundle.cancelled",
@@ -186,14 +187,14 @@ pub async fn set_bundle_status(
     if status == ItemStatus::Published {
         let body: BundleBody =
             serde_json::from_str(&row.body).map_err(|e| AppError::Internal(e.to_string()))?;
-        resolve_items(&mut tx, &org, &body).await?;
+        resolve_items(&mut *tx, &org, &body).await?;
     }
     row.status = status.as_str().into();
     row.revision = tx.next_catalog_revision().await?;
     row.updated_at = now_micros();
     tx.update_bundle(&row).await?;
     record(
-        &mut tx,
+        &mut *tx,
         &Acting::as_grant(actor, grant),
         &format!("catalog.bundle.{}", status.as_str()),
         ("catalog_bundle", &row.id),
@@ -237,7 +238,7 @@ pub async fn public_bundle(store: &Arc<dyn Store>, id_or_code: &str) -> AppResul
         serde_json::from_str(&row.body).map_err(|e| AppError::Internal(e.to_string()))?;
     // A published bundle whose item has since been suspended or cancelled is not on offer: the
     // reader's request is fine, the bundle's state is not (409, not the 422 of a bad save).
-    let resolved = resolve_items(&mut tx, &org, &body)
+    let resolved = resolve_items(&mut *tx, &org, &body)
         .await
         .map_err(|e| match e {
             AppError::Problem(p) if p.code == "bundle.items_missing" => {

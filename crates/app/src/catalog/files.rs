@@ -8,7 +8,8 @@ use std::sync::Arc;
 use yiwang_core::Problem;
 use yiwang_core::access::Actor;
 use yiwang_core::catalog::{FormField, ItemBody};
-use yiwang_store::{CatalogFile, Store, Tx};
+use yiwang_store::prelude::*;
+use yiwang_store::{CatalogFile, Store};
 
 use super::items::{ItemView, parse_body, save_in};
 use super::manage_grant;
@@ -85,7 +86,7 @@ pub struct Upload<'a> {
 
 /// Record a stored blob as a file, with its ledger entry.
 async fn insert_file(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn WriteTx,
     by: &Acting,
     filename: String,
     content_type: &str,
@@ -114,7 +115,7 @@ async fn insert_file(
 
 /// Store a generated form (small, in memory) and record it, inside the caller's transaction.
 pub(crate) async fn insert_generated(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn WriteTx,
     blobs: &Blobs,
     by: &Acting,
     filename: &str,
@@ -137,7 +138,7 @@ pub async fn authorize_attach(
         .get_item(item_id)
         .await?
         .ok_or_else(|| Problem::not_found("事项", "Service item"))?;
-    manage_grant(&mut tx, actor, &item.org_id).await?;
+    manage_grant(&mut *tx, actor, &item.org_id).await?;
     Ok(())
 }
 
@@ -184,7 +185,7 @@ pub async fn attach_file(
         .get_item(item_id)
         .await?
         .ok_or_else(|| Problem::not_found("事项", "Service item"))?;
-    let (grant, org) = manage_grant(&mut tx, actor, &item.org_id).await?;
+    let (grant, org) = manage_grant(&mut *tx, actor, &item.org_id).await?;
     let by = Acting::as_grant(actor, grant);
     let latest = tx
         .get_item_version(&item.id, item.latest_version)
@@ -199,12 +200,12 @@ pub async fn attach_file(
         )
         .into());
     };
-    let file = insert_file(&mut tx, &by, filename, mime, &stored).await?;
+    let file = insert_file(&mut *tx, &by, filename, mime, &stored).await?;
     match role {
         FileRole::BlankForm => m.blank_form = Some(file.id.clone()),
         FileRole::Sample => m.sample = Some(file.id.clone()),
     }
-    let view = save_in(&mut tx, &by, item, &org, body).await?;
+    let view = save_in(&mut *tx, &by, item, &org, body).await?;
     tx.commit().await?;
     // Clean-up may have removed an identical, then unreferenced, blob between the write and the
     // commit: put it back from the spooled upload.

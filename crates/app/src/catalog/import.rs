@@ -13,7 +13,8 @@ use yiwang_core::catalog::table::{
     parse_items_all,
 };
 use yiwang_core::catalog::{BundleBody, ItemAction, ItemStatus};
-use yiwang_store::{Organisation, Store, Tx};
+use yiwang_store::prelude::*;
+use yiwang_store::{Organisation, Store};
 
 use super::bundles::save_bundle_in;
 use super::files::{generate_form, insert_generated};
@@ -270,7 +271,7 @@ pub async fn import(
                         let checked = match bad_lines.contains(&row.line) {
                             true => Ok(()),
                             false => {
-                                precheck_import_row(&mut tx, org, &row.body, row.publish).await
+                                precheck_import_row(&mut *tx, org, &row.body, row.publish).await
                             }
                         };
                         match checked {
@@ -330,8 +331,16 @@ pub async fn import(
     for chunk in work.chunks(CHUNK_ROWS) {
         let mut tx = app.store.write().await?;
         for (row, (org, by)) in chunk {
-            let result =
-                import_row(&mut tx, app, by, org, row, opts.generate_forms, &mut report).await;
+            let result = import_row(
+                &mut *tx,
+                app,
+                by,
+                org,
+                row,
+                opts.generate_forms,
+                &mut report,
+            )
+            .await;
             if let Err(AppError::Problem(p)) = result {
                 return Err(interrupted(row.line, written, p).into());
             }
@@ -348,7 +357,7 @@ pub async fn import(
         for b in &bundle_rows {
             let body: BundleBody = b.body.clone();
             if let Err(AppError::Problem(p)) =
-                save_bundle_in(&mut tx, &by, &centre, body, true).await
+                save_bundle_in(&mut *tx, &by, &centre, body, true).await
             {
                 return Err(rows_problem(
                     vec![RowError {
@@ -404,7 +413,7 @@ fn bundle_owner(orgs: &[Organisation], org: &Organisation) -> Option<Organisatio
 }
 
 async fn import_row(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn WriteTx,
     app: &App,
     by: &Acting,
     org: &Organisation,

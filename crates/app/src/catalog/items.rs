@@ -11,7 +11,8 @@ use yiwang_core::catalog::claim::{OrgFacts, check_claim_target};
 use yiwang_core::catalog::item::check_claim;
 use yiwang_core::catalog::lifecycle::next_status;
 use yiwang_core::catalog::{ItemAction, ItemBody, ItemStatus};
-use yiwang_store::{CatalogItem, ItemVersionRow, Organisation, Store, Tx};
+use yiwang_store::prelude::*;
+use yiwang_store::{CatalogItem, ItemVersionRow, Organisation, Store};
 
 use super::{OrgRef, invalid_fields, manage_grant};
 use crate::{Acting, App, AppError, AppResult, digest, new_id, now_micros, record};
@@ -41,7 +42,7 @@ fn not_found() -> Problem {
 }
 
 pub(crate) async fn write_version(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn WriteTx,
     by: &Acting,
     action: &str,
     item: &CatalogItem,
@@ -77,9 +78,9 @@ pub async fn create_item(
     body: ItemBody,
 ) -> AppResult<ItemView> {
     let mut tx = app.store.write().await?;
-    let (grant, org) = manage_grant(&mut tx, actor, org_id).await?;
+    let (grant, org) = manage_grant(&mut *tx, actor, org_id).await?;
     let by = Acting::as_grant(actor, grant);
-    let view = insert_new_item(&mut tx, &by, &org, body, None).await?;
+    let view = insert_new_item(&mut *tx, &by, &org, body, None).await?;
     tx.commit().await?;
     app.search_sync().await;
     Ok(view)
@@ -87,7 +88,7 @@ pub async fn create_item(
 
 /// Write a new item and its first (draft) version.
 pub(crate) async fn insert_new_item(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn WriteTx,
     by: &Acting,
     org: &Organisation,
     body: ItemBody,
@@ -155,7 +156,7 @@ pub(crate) async fn insert_new_item(
 
 /// Load an item the actor manages.
 async fn managed_item(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn WriteTx,
     actor: &Actor,
     item_id: &str,
 ) -> AppResult<(CatalogItem, Organisation, Acting)> {
@@ -173,15 +174,15 @@ pub async fn save_item(
     body: ItemBody,
 ) -> AppResult<ItemView> {
     let mut tx = app.store.write().await?;
-    let (item, org, by) = managed_item(&mut tx, actor, item_id).await?;
-    let view = save_in(&mut tx, &by, item, &org, body).await?;
+    let (item, org, by) = managed_item(&mut *tx, actor, item_id).await?;
+    let view = save_in(&mut *tx, &by, item, &org, body).await?;
     tx.commit().await?;
     app.search_sync().await;
     Ok(view)
 }
 
 pub(crate) async fn save_in(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn WriteTx,
     by: &Acting,
     mut item: CatalogItem,
     org: &Organisation,
@@ -274,7 +275,7 @@ pub(crate) async fn save_in(
 /// when the row asks for it, and a claimed item must keep its base's elements. Only a concurrent
 /// change between this check and the write can still stop an import half-way.
 pub(crate) async fn precheck_import_row(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn ReadTx,
     org: &Organisation,
     body: &ItemBody,
     publish: bool,
@@ -296,7 +297,7 @@ pub(crate) async fn precheck_import_row(
     Ok(())
 }
 
-pub(crate) async fn published_body(tx: &mut Box<dyn Tx>, item_id: &str) -> AppResult<ItemBody> {
+pub(crate) async fn published_body(tx: &mut dyn ReadTx, item_id: &str) -> AppResult<ItemBody> {
     let item = tx.get_item(item_id).await?.ok_or_else(not_found)?;
     let v = item.published_version.ok_or_else(|| {
         Problem::conflict(
@@ -320,15 +321,15 @@ pub async fn change_status(
     action: ItemAction,
 ) -> AppResult<ItemView> {
     let mut tx = app.store.write().await?;
-    let (item, org, by) = managed_item(&mut tx, actor, item_id).await?;
-    let view = change_status_in(&mut tx, &by, item, &org, action).await?;
+    let (item, org, by) = managed_item(&mut *tx, actor, item_id).await?;
+    let view = change_status_in(&mut *tx, &by, item, &org, action).await?;
     tx.commit().await?;
     app.search_sync().await;
     Ok(view)
 }
 
 pub(crate) async fn change_status_in(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn WriteTx,
     by: &Acting,
     mut item: CatalogItem,
     org: &Organisation,
@@ -427,9 +428,9 @@ pub async fn claim_item(
         .get_organisation(&base_item.org_id)
         .await?
         .ok_or_else(not_found)?;
-    let (grant, org) = manage_grant(&mut tx, actor, &req.org_id).await?;
+    let (grant, org) = manage_grant(&mut *tx, actor, &req.org_id).await?;
     check_claim_target(org_facts(&base_org)?, org_facts(&org)?)?;
-    let base = published_body(&mut tx, base_item_id).await?;
+    let base = published_body(&mut *tx, base_item_id).await?;
     let mut body = base.clone();
     body.promised_limit_days = req.promised_limit_days;
     if let Some(level) = req.level.as_deref().filter(|l| !l.is_empty()) {
@@ -456,7 +457,7 @@ pub async fn claim_item(
         return Err(invalid_fields(errors).into());
     }
     let by = Acting::as_grant(actor, grant);
-    let view = insert_new_item(&mut tx, &by, &org, body, Some(base_item.id.clone())).await?;
+    let view = insert_new_item(&mut *tx, &by, &org, body, Some(base_item.id.clone())).await?;
     tx.commit().await?;
     app.search_sync().await;
     Ok(view)
@@ -472,7 +473,7 @@ pub async fn public_item(store: &Arc<dyn Store>, item_id: &str) -> AppResult<Ite
     if item.status == ItemStatus::Cancelled.as_str() {
         return Err(not_found().into());
     }
-    version_view(&mut tx, item, v).await
+    version_view(&mut *tx, item, v).await
 }
 
 /// One version of an item: published versions are public; drafts only to their managers.
@@ -492,18 +493,14 @@ pub async fn item_version(
         let Some(actor) = actor else {
             return Err(not_found().into());
         };
-        manage_grant(&mut tx, actor, &item.org_id)
+        manage_grant(&mut *tx, actor, &item.org_id)
             .await
             .map_err(|_| AppError::Problem(not_found()))?;
     }
-    version_view(&mut tx, item, version).await
+    version_view(&mut *tx, item, version).await
 }
 
-async fn version_view(
-    tx: &mut Box<dyn Tx>,
-    item: CatalogItem,
-    version: i64,
-) -> AppResult<ItemView> {
+async fn version_view(tx: &mut dyn ReadTx, item: CatalogItem, version: i64) -> AppResult<ItemView> {
     let row = tx
         .get_item_version(&item.id, version)
         .await?
@@ -585,11 +582,11 @@ pub async fn managed_view(
 ) -> AppResult<ItemView> {
     let mut tx = store.read().await?;
     let item = tx.get_item(item_id).await?.ok_or_else(not_found)?;
-    manage_grant(&mut tx, actor, &item.org_id)
+    manage_grant(&mut *tx, actor, &item.org_id)
         .await
         .map_err(|_| AppError::Problem(not_found()))?;
     let v = item.latest_version;
-    version_view(&mut tx, item, v).await
+    version_view(&mut *tx, item, v).await
 }
 
 /// Items the actor manages (their organisations' subtrees).

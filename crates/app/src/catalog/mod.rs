@@ -13,7 +13,7 @@ use serde::Serialize;
 use yiwang_core::Problem;
 use yiwang_core::access::{self, Actor, Grant, Permission, Scope};
 use yiwang_core::catalog::item::FieldError;
-use yiwang_store::Tx;
+use yiwang_store::prelude::*;
 
 use crate::AppResult;
 
@@ -37,7 +37,7 @@ pub fn invalid_fields(errors: Vec<FieldError>) -> Problem {
 
 /// The actor's catalogue-management grant over an organisation.
 pub(crate) async fn manage_grant<'a>(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut dyn ReadTx,
     actor: &'a Actor,
     org_id: &str,
 ) -> AppResult<(&'a Grant, yiwang_store::Organisation)> {

@@ -55,7 +55,7 @@ pub async fn ask(
     };
     tx.insert_question(&q).await?;
     record(
-        &mut tx,
+        &mut *tx,
         &Acting::as_self(actor),
         "catalog.question.ask",
         ("catalog_question", &q.id),
@@ -221,7 +221,7 @@ pub async fn answer(
     q.public_answer = public_answer;
     tx.update_question(&q).await?;
     record(
-        &mut tx,
+        &mut *tx,
         &Acting::as_grant(actor, grant),
         "catalog.question.answer",
         ("catalog_question", &q.id),
@@ -230,7 +230,7 @@ pub async fn answer(
     )
     .await?;
     notify::queue(
-        &mut tx,
+        &mut *tx,
         Channel::InApp,
         &q.asker_id,
         "question.answered",

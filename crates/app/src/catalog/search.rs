@@ -13,7 +13,8 @@ use serde::Serialize;
 use yiwang_core::Problem;
 use yiwang_core::catalog::{BundleBody, ItemBody, ItemStatus};
 use yiwang_search::{CatalogIndex, DocKind, Filters, SearchDoc, SearchError};
-use yiwang_store::{CatalogItem, Store, Tx};
+use yiwang_store::prelude::*;
+use yiwang_store::{CatalogItem, Store};
 
 use super::items::parse_body;
 use crate::{AppError, AppResult};
@@ -56,7 +57,7 @@ impl CatalogSearch {
         if target <= from {
             return Ok(0);
         }
-        let bundles = published_bundles(&mut tx).await?;
+        let bundles = published_bundles(&mut *tx).await?;
         let mut touched = 0;
         let mut changed_codes: Vec<String> = Vec::new();
         for b in tx.bundles_changed_since(from).await? {
@@ -77,12 +78,12 @@ impl CatalogSearch {
             let batch = tx.items_changed_since(after, 500).await?;
             let Some(last) = batch.last() else { break };
             after = last.revision;
-            touched += self.apply_items(&mut tx, batch, &bundles).await?;
+            touched += self.apply_items(&mut *tx, batch, &bundles).await?;
         }
         // Items whose bundles changed get their life events refreshed.
         for code in changed_codes {
             let items = tx.items_by_code(&code).await?;
-            touched += self.apply_items(&mut tx, items, &bundles).await?;
+            touched += self.apply_items(&mut *tx, items, &bundles).await?;
         }
         self.index.set_revision(target)?;
         Ok(touched)
@@ -90,7 +91,7 @@ impl CatalogSearch {
 
     async fn apply_items(
         &self,
-        tx: &mut Box<dyn Tx>,
+        tx: &mut dyn ReadTx,
         items: Vec<CatalogItem>,
         bundles: &[(String, BundleBody)],
     ) -> AppResult<usize> {
@@ -141,7 +142,7 @@ impl CatalogSearch {
     }
 }
 
-async fn published_bundles(tx: &mut Box<dyn Tx>) -> AppResult<Vec<(String, BundleBody)>> {
+async fn published_bundles(tx: &mut dyn ReadTx) -> AppResult<Vec<(String, BundleBody)>> {
     Ok(tx
         .list_bundles()
         .await?

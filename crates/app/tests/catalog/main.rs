@@ -76,7 +76,7 @@ async fn world(db: &TestDb) -> Arc<App> {
 async fn actor(app: &App, username: &str) -> Actor {
     let mut tx = app.store.read().await.unwrap();
     let user = tx.find_user_by_username(username).await.unwrap().unwrap();
-    actor_of(&mut tx, &user).await.unwrap()
+    actor_of(&mut *tx, &user).await.unwrap()
 }
 
 async fn import_sample(app: &Arc<App>) -> import::ImportReport {

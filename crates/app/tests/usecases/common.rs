@@ -28,7 +28,7 @@ pub async fn actor(app: &App, username: &str) -> (User, Actor) {
         .await
         .expect("find user")
         .unwrap_or_else(|| panic!("user {username} exists"));
-    let actor = yiwang_app::identity::actor_of(&mut tx, &user)
+    let actor = yiwang_app::identity::actor_of(&mut *tx, &user)
         .await
         .expect("actor_of");
     (user, actor)
@@ -163,7 +163,7 @@ pub async fn add_orgs(app: &App, n: usize, tag: &str) {
     let mut tx = app.store.write().await.expect("write");
     for i in 0..n {
         yiwang_app::organisations::insert_organisation(
-            &mut tx,
+            &mut *tx,
             &yiwang_app::Acting::system(),
             yiwang_app::organisations::NewOrganisation {
                 name: format!("测试机构{tag}{i}"),

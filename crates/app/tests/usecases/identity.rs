@@ -11,7 +11,7 @@ use crate::common::{actor, demo_app, finish, org_en, problem, staff, verify};
 const ADDR: &str = "192.0.2.1";
 
 async fn head_and_pending(app: &yiwang_app::App) -> (i64, i64) {
-    let mut tx = app.store.read().await.expect("read");
+    let mut tx = app.store.probe().await.expect("read");
     let (head, _) = tx.ledger_head().await.expect("head");
     (head, tx.count_outbox("pending").await.expect("count"))
 }

@@ -25,7 +25,7 @@ async fn four_runners_run_each_job_exactly_once() {
         let mut tx = app.store.write().await.expect("write");
         for i in 0..JOBS {
             let queued = enqueue(
-                &mut tx,
+                &mut *tx,
                 PROBE,
                 serde_json::json!({ "i": i }),
                 now_micros() - 1_000_000,
@@ -56,7 +56,7 @@ async fn four_runners_run_each_job_exactly_once() {
 
         let ids = texts(&db, format!("SELECT id FROM jobs WHERE kind = '{PROBE}'")).await;
         assert_eq!(ids.len(), JOBS, "[{b}] all jobs still listed");
-        let mut tx = app.store.read().await.expect("read");
+        let mut tx = app.store.probe().await.expect("read");
         for id in &ids {
             let job = tx.get_job(id).await.expect("get").expect("job");
             assert_eq!(job.status, "done", "[{b}] job {id} done");
@@ -89,7 +89,7 @@ async fn pass_delivers_in_app_messages_once_and_keeps_sms_pending() {
         let mut tx = app.store.write().await.expect("write");
         // Creating an account queues its in-app welcome message.
         let alice = insert_user(
-            &mut tx,
+            &mut *tx,
             &Acting::system(),
             NewUser {
                 username: "alice".into(),
@@ -106,7 +106,7 @@ async fn pass_delivers_in_app_messages_once_and_keeps_sms_pending() {
         .await
         .expect("insert user");
         notify::queue(
-            &mut tx,
+            &mut *tx,
             Channel::Sms,
             &alice.id,
             "session.revoked",
@@ -119,7 +119,7 @@ async fn pass_delivers_in_app_messages_once_and_keeps_sms_pending() {
             let app = app.clone();
             async move {
                 app.store
-                    .read()
+                    .probe()
                     .await
                     .expect("read")
                     .count_outbox(status)
@@ -175,7 +175,7 @@ async fn pass_delivers_in_app_messages_once_and_keeps_sms_pending() {
         let mut tx = app.store.write().await.expect("write");
         for i in 0..30 {
             notify::queue(
-                &mut tx,
+                &mut *tx,
                 Channel::InApp,
                 &alice.id,
                 "calendar.amended",

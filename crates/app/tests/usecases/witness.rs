@@ -9,7 +9,7 @@ use yiwang_app::audit::{
 };
 use yiwang_app::witness::{PublishedCheckpoint, Witnessed, check_next, cosign};
 use yiwang_core::ledger::{PlatformKey, entry_hash};
-use yiwang_store::sql_impl::entry_content;
+use yiwang_store::entry_content;
 use yiwang_testkit::{TestDb, backends};
 
 use crate::common::{add_orgs, exec, finish, verify};

@@ -1,7 +1,8 @@
 //! Fixtures shared by the conformance tests.
 
 use yiwang_core::time::Micros;
-use yiwang_store::{LedgerDraft, Organisation, Region, Tx, User};
+use yiwang_store::prelude::*;
+use yiwang_store::{LedgerDraft, Organisation, Region, User};
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -19,7 +20,7 @@ pub fn region(code: &str, name: &str, parent: Option<&str>, level: &str) -> Regi
 }
 
 /// A province and a prefecture, enough for organisations to reference.
-pub async fn seed_regions(tx: &mut Box<dyn Tx>) {
+pub async fn seed_regions(tx: &mut dyn WriteTx) {
     tx.insert_region(&region("320000", "江苏省", None, "province"))
         .await
         .expect("insert province");

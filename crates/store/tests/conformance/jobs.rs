@@ -49,7 +49,7 @@ async fn jobs_dedupe_claim_finish_runs_and_cleanup() {
         tx.commit().await.expect("commit");
         assert_eq!(
             store
-                .read()
+                .probe()
                 .await
                 .expect("read")
                 .get_job("b")
@@ -109,7 +109,7 @@ async fn jobs_dedupe_claim_finish_runs_and_cleanup() {
         );
         tx.commit().await.expect("commit");
 
-        let mut tx = store.read().await.expect("read");
+        let mut tx = store.probe().await.expect("read");
         assert_eq!(
             tx.get_job("d").await.expect("get"),
             Some(first.clone()),
@@ -149,7 +149,7 @@ async fn jobs_dedupe_claim_finish_runs_and_cleanup() {
             "[{b}] then a; the pending c stays"
         );
         tx.commit().await.expect("commit");
-        let mut tx = store.read().await.expect("read");
+        let mut tx = store.probe().await.expect("read");
         assert_eq!(tx.get_job("a").await.expect("get"), None, "[{b}] a deleted");
         assert_eq!(tx.get_job("d").await.expect("get"), None, "[{b}] d deleted");
         assert!(

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use yiwang_core::ledger::entry_hash;
-use yiwang_store::sql_impl::entry_content;
+use yiwang_store::entry_content;
 use yiwang_store::{Checkpoint, LedgerRow, PlatformKeyRow, Store};
 use yiwang_testkit::backends;
 
@@ -14,7 +14,7 @@ fn recompute(row: &LedgerRow) -> String {
 
 /// Every entry from 1 to the head, in order, with every link and hash recomputed.
 async fn assert_chain(store: &Arc<dyn Store>, b: &str, expected_len: i64) -> Vec<LedgerRow> {
-    let mut tx = store.read().await.expect("read");
+    let mut tx = store.probe().await.expect("read");
     let rows = tx.ledger_entries(0, 100_000).await.expect("entries");
     assert_eq!(rows.len() as i64, expected_len, "[{b}] number of entries");
     let mut prev = GENESIS.to_string();
@@ -84,7 +84,7 @@ async fn append_ledger_chains_and_pages() {
             "[{b}] canonical detail JSON"
         );
 
-        let mut tx = store.read().await.expect("read");
+        let mut tx = store.probe().await.expect("read");
         let seqs = |v: Vec<LedgerRow>| v.into_iter().map(|r| r.seq).collect::<Vec<_>>();
         assert_eq!(
             seqs(tx.ledger_entries(0, 2).await.expect("p1")),
@@ -174,7 +174,7 @@ async fn checkpoints_insert_latest_get_list_and_ignore_duplicates() {
             .unwrap_or_else(|e| panic!("[{b}] duplicate tree_size should be ignored: {e}"));
         tx.commit().await.expect("commit");
 
-        let mut tx = store.read().await.expect("read");
+        let mut tx = store.probe().await.expect("read");
         assert_eq!(
             tx.latest_checkpoint().await.expect("latest"),
             Some(cp(10, "root10")),
@@ -234,7 +234,7 @@ async fn platform_key_insert_is_idempotent() {
         tx.commit().await.expect("commit");
         assert_eq!(
             store
-                .read()
+                .probe()
                 .await
                 .expect("read")
                 .get_platform_key()
@@ -302,7 +302,7 @@ async fn a_dropped_transaction_leaves_no_rows_and_no_ledger_entry() {
         assert_eq!(row.seq, 1, "[{b}] seq inside the doomed transaction");
         drop(tx); // no commit
 
-        let mut tx = store.read().await.expect("read");
+        let mut tx = store.probe().await.expect("read");
         assert!(
             tx.list_regions().await.expect("regions").is_empty(),
             "[{b}] no region"

@@ -24,7 +24,7 @@ async fn migrations_apply_and_are_idempotent() {
             .await
             .unwrap_or_else(|e| panic!("[{b}] ping: {e}"));
 
-        let mut tx = store.read().await.expect("read");
+        let mut tx = store.probe().await.expect("read");
         assert_eq!(
             tx.ledger_head().await.expect("head"),
             (0, GENESIS.to_string()),

@@ -26,7 +26,7 @@ async fn regions_insert_get_list() {
         tx.insert_region(&region("110000", "北京市", None, "province"))
             .await
             .expect("beijing");
-        seed_regions(&mut tx).await;
+        seed_regions(&mut *tx).await;
         tx.commit().await.expect("commit");
         let mut tx = store.write().await.expect("write");
         let dup = tx
@@ -74,7 +74,7 @@ async fn organisations_subtree_listing_respects_segment_boundaries() {
         let b = db.backend;
         let store = db.store().await;
         let mut tx = store.write().await.expect("write");
-        seed_regions(&mut tx).await;
+        seed_regions(&mut *tx).await;
         let a = org("a", None);
         let ab = org("b", Some(&a));
         let abc = org("c", Some(&ab));

@@ -94,29 +94,34 @@ async fn outbox_claim_update_count_and_inbox() {
             ],
             "[{b}] later both pending messages are due; the update persisted"
         );
+        tx.commit().await.expect("commit");
+
+        let mut probe = store.probe().await.expect("probe");
         assert_eq!(
-            tx.count_outbox("pending").await.expect("count"),
+            probe.count_outbox("pending").await.expect("count"),
             2,
             "[{b}] pending"
         );
         assert_eq!(
-            tx.count_outbox("delivered").await.expect("count"),
+            probe.count_outbox("delivered").await.expect("count"),
             2,
             "[{b}] delivered"
         );
         assert_eq!(
-            tx.count_outbox("failed").await.expect("count"),
+            probe.count_outbox("failed").await.expect("count"),
             0,
             "[{b}] failed"
         );
+        drop(probe);
 
+        let mut tx = store.write().await.expect("write");
         tx.insert_inbox(&inbox("i1", "u1", 100)).await.expect("i1");
         tx.insert_inbox(&inbox("i3", "u1", 300)).await.expect("i3");
         tx.insert_inbox(&inbox("i2", "u1", 200)).await.expect("i2");
         tx.insert_inbox(&inbox("x1", "u2", 400)).await.expect("x1");
         tx.commit().await.expect("commit");
 
-        let mut tx = store.read().await.expect("read");
+        let mut tx = store.probe().await.expect("read");
         let got = tx.inbox_of_user("u1", 10).await.expect("inbox");
         assert_eq!(
             got,

@@ -107,7 +107,7 @@ async fn grants_of_user_join_organisation_path_and_name() {
         let b = db.backend;
         let store = db.store().await;
         let mut tx = store.write().await.expect("write");
-        seed_regions(&mut tx).await;
+        seed_regions(&mut *tx).await;
         let p = org("p", None);
         let c = org("c", Some(&p));
         tx.insert_organisation(&p).await.expect("p");

@@ -52,7 +52,7 @@ async fn two_nodes_on_one_postgres_run_each_job_exactly_once() {
         let mut tx = app.store.write().await.unwrap();
         for i in 0..JOBS {
             yiwang_app::jobs::enqueue(
-                &mut tx,
+                &mut *tx,
                 yiwang_app::jobs::PROBE,
                 serde_json::json!({ "sleep_ms": 10, "n": i }),
                 0,

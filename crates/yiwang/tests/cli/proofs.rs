@@ -34,7 +34,7 @@ async fn saved_proofs_verify_offline_and_fail_when_changed() {
     let mut tx = app.store.write().await.unwrap();
     for i in 0..5 {
         yiwang_app::organisations::insert_organisation(
-            &mut tx,
+            &mut *tx,
             &yiwang_app::Acting::system(),
             yiwang_app::organisations::NewOrganisation {
                 name: format!("证明测试机构{i}"),
