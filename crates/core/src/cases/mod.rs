@@ -7,9 +7,13 @@
 //! transaction and record each transition in the ledger.
 
 pub mod lifecycle;
+pub mod limits;
 
 pub use lifecycle::{
     CaseEvent, CaseKind, CaseState, Channel, Performer, SuspensionKind, next_state, transition,
+};
+pub use limits::{
+    CaseClock, CaseLimits, LimitKind, Pause, WarningLevel, WarningSchedule, WarningThresholds,
 };
 
 use serde::Serialize;
