@@ -8,12 +8,16 @@
 
 pub mod lifecycle;
 pub mod limits;
+pub mod notice;
 
 pub use lifecycle::{
     CaseEvent, CaseKind, CaseState, Channel, Performer, SuspensionKind, next_state, transition,
 };
 pub use limits::{
     CaseClock, CaseLimits, LimitKind, Pause, WarningLevel, WarningSchedule, WarningThresholds,
+};
+pub use notice::{
+    CorrectionNotice, Defect, NoticeItem, NoticeProblem, NoticeRecord, SubmittedMaterial, Violation,
 };
 
 use serde::Serialize;
