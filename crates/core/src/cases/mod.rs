@@ -6,10 +6,15 @@
 //! store keeps the state and the history; the app's use cases call these rules inside their
 //! transaction and record each transition in the ledger.
 
+pub mod applicant;
 pub mod lifecycle;
 pub mod limits;
 pub mod notice;
 
+pub use applicant::{
+    AgentAct, Applicant, LegalPerson, Mandate, MandateScope, MobileNumber, NaturalPerson,
+    RealNameLevel, check_agent,
+};
 pub use lifecycle::{
     CaseEvent, CaseKind, CaseState, Channel, Performer, SuspensionKind, next_state, transition,
 };
