@@ -7,6 +7,7 @@
 //! transaction and record each transition in the ledger.
 
 pub mod applicant;
+pub mod form;
 pub mod lifecycle;
 pub mod limits;
 pub mod notice;
@@ -15,6 +16,7 @@ pub use applicant::{
     AgentAct, Applicant, LegalPerson, Mandate, MandateScope, MobileNumber, NaturalPerson,
     RealNameLevel, check_agent,
 };
+pub use form::{FieldKind, FormMode, UploadLimits, UploadRequest, check_upload, validate_form};
 pub use lifecycle::{
     CaseEvent, CaseKind, CaseState, Channel, Performer, SuspensionKind, next_state, transition,
 };
