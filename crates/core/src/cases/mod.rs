@@ -11,6 +11,7 @@ pub mod form;
 pub mod lifecycle;
 pub mod limits;
 pub mod notice;
+pub mod number;
 
 pub use applicant::{
     AgentAct, Applicant, LegalPerson, Mandate, MandateScope, MobileNumber, NaturalPerson,
@@ -26,6 +27,7 @@ pub use limits::{
 pub use notice::{
     CorrectionNotice, Defect, NoticeItem, NoticeProblem, NoticeRecord, SubmittedMaterial, Violation,
 };
+pub use number::{CaseNumber, QueryCode};
 
 use serde::Serialize;
 
