@@ -12,6 +12,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod notice;
 pub mod number;
+pub mod steps;
 
 pub use applicant::{
     AgentAct, Applicant, LegalPerson, Mandate, MandateScope, MobileNumber, NaturalPerson,
@@ -28,6 +29,9 @@ pub use notice::{
     CorrectionNotice, Defect, NoticeItem, NoticeProblem, NoticeRecord, SubmittedMaterial, Violation,
 };
 pub use number::{CaseNumber, QueryCode};
+pub use steps::{
+    ConstructionStage, Opinion, Participant, ReviewPlan, ReviewTask, StagePlan, Verdict,
+};
 
 use serde::Serialize;
 
