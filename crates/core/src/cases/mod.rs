@@ -7,6 +7,7 @@
 //! transaction and record each transition in the ledger.
 
 pub mod applicant;
+pub mod fanout;
 pub mod form;
 pub mod lifecycle;
 pub mod limits;
@@ -18,6 +19,7 @@ pub use applicant::{
     AgentAct, Applicant, LegalPerson, Mandate, MandateScope, MobileNumber, NaturalPerson,
     RealNameLevel, check_agent,
 };
+pub use fanout::{LinkedCase, fan_out};
 pub use form::{FieldKind, FormMode, UploadLimits, UploadRequest, check_upload, validate_form};
 pub use lifecycle::{
     CaseEvent, CaseKind, CaseState, Channel, Performer, SuspensionKind, next_state, transition,
