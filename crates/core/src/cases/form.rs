@@ -321,7 +321,7 @@ pub fn check_upload(
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    if !limits.media_types.iter().any(|m| *m == media) {
+    if !limits.media_types.contains(&media) {
         return Err(CaseRuleError::invalid(
             "upload.media_type",
             format!("不支持的文件类型“{media}”，请上传PDF、OFD、JPG或PNG文件。"),

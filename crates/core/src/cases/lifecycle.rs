@@ -281,8 +281,9 @@ impl CaseState {
         matches!(self, CaseState::Draft | CaseState::CorrectionRequested)
     }
 
-    /// A rank along the main line; decided cases never go back to a lower one.
-    fn rank(self) -> u8 {
+    /// A rank along the main line (0 draft … 6 closed), for sorting lists; a decided case never
+    /// goes back to a lower one.
+    pub fn rank(self) -> u8 {
         match self {
             CaseState::Draft => 0,
             CaseState::Submitted | CaseState::PreReview | CaseState::CorrectionRequested => 1,
