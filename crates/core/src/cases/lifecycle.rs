@@ -159,7 +159,7 @@ string_enum! {
 }
 
 string_enum! {
-    /// 六件管理 (DOMAIN.md §1.3, source [002]).
+    /// 六件管理 (DOMAIN.md §1.3, source \[002\]).
     CaseKind {
         /// 即办件: decided on acceptance.
         Immediate = "immediate", "即办件", "Decided on acceptance";

@@ -5,6 +5,33 @@
 //! Everything here is deterministic: the clock (`now`) and any randomness are arguments. The
 //! store keeps the state and the history; the app's use cases call these rules inside their
 //! transaction and record each transition in the ledger.
+//!
+//! # How a use case applies an event
+//! 1. **Who**: the caller must act as one of `event.performers()`, holding its role
+//!    (`Performer::role`) in the organisation `event.org_scope()` names; an agent acting for the
+//!    applicant also passes [`applicant::check_agent`]. `Performer::System` events come only from
+//!    the job runner.
+//! 2. **Whether now**: [`lifecycle::transition`]`(kind, state, event)` (never write a state it
+//!    did not return), and [`lifecycle::check_reason`] for events that need one.
+//! 3. **The event's own guard**, before writing:
+//!
+//! | event | guard |
+//! |---|---|
+//! | `save_draft` / `submit` | [`form::validate_form`] (`Draft` / `Submit`), [`form::check_materials_for_submit`] on submit; [`fanout::fan_out`] for a bundle |
+//! | `request_correction` | [`notice::build_notice`], [`notice::check_notice_timing`], [`notice::check_further_notice`] (a `Violation::RepeatedNotice` when it returns names) |
+//! | `accept_with_deficiency` | [`notice::check_deficiency_acceptance`], [`limits::check_commitment`] |
+//! | `deem_accepted` | [`limits::deemed_accepted`]; the clock then starts at receipt |
+//! | `start_review` | build the [`steps::ReviewPlan`] (serial or joint) and dispatch the open tasks |
+//! | `record_opinion` | [`steps::ReviewPlan::check_opinion`] |
+//! | `request_supplement` / `start_special_procedure` | [`limits::CaseClock::pause`] |
+//! | `resume` / `supply_correction` from `suspended` | [`lifecycle::check_resume`], [`limits::CaseClock::resume`] |
+//! | `extend_limit` | [`limits::CaseLimits::check_extension`], then add to `CaseClock::extension_days` |
+//! | `approve` / `refuse` / `approve_on_commitment` | [`steps::ReviewPlan::check_decision`] |
+//! | `complete` | [`notice::check_no_outstanding`] (容缺 materials all in) |
+//! | upload | [`form::check_upload`] |
+//!
+//! 4. **After**: recompute [`limits::CaseClock::schedule`] and store `yellow_at`/`red_at`, so the
+//!    warning pass only reads cases that fall due; raise with [`limits::warning_to_raise`].
 
 pub mod applicant;
 pub mod fanout;

@@ -344,6 +344,23 @@ pub fn outstanding<'a>(pending: &'a [String], submitted: &[SubmittedMaterial]) -
         .collect()
 }
 
+/// The result may go out (办结) only when every pending (容缺) material has been supplied.
+pub fn check_no_outstanding(
+    pending: &[String],
+    submitted: &[SubmittedMaterial],
+) -> Result<(), CaseRuleError> {
+    let open = outstanding(pending, submitted);
+    if open.is_empty() {
+        Ok(())
+    } else {
+        Err(CaseRuleError::conflict(
+            "case.deficiency_outstanding",
+            format!("容缺材料尚未补齐：{}。", open.join("、")),
+            format!("Pending materials not yet supplied: {}.", open.join(", ")),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -577,6 +594,11 @@ mod tests {
         assert_eq!(outstanding(&pending, &s), ["场所平面图"]);
         let later = vec![sub("申请书", &["a"]), sub("场所平面图", &["c"])];
         assert!(outstanding(&pending, &later).is_empty());
+        assert_eq!(
+            check_no_outstanding(&pending, &s).unwrap_err().code,
+            "case.deficiency_outstanding"
+        );
+        assert!(check_no_outstanding(&pending, &later).is_ok());
     }
 
     proptest! {

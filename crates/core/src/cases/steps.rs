@@ -319,7 +319,7 @@ fn review_steps(item: &ItemBody) -> Vec<ReviewTask> {
 }
 
 string_enum! {
-    /// 工程建设项目审批阶段: the four stages in series [003].
+    /// 工程建设项目审批阶段: the four stages in series \[003\].
     ConstructionStage {
         /// 立项用地规划许可
         ProjectLand = "project_land", "立项用地规划许可", "Project approval, land use and planning permit";
