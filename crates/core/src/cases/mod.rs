@@ -133,3 +133,90 @@ impl From<CaseRuleError> for Problem {
         Problem::new(e.kind, e.code, e.message, e.message_en)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The lifecycle and the clock together, as a use case drives them.
+    use super::*;
+    use crate::calendar::WorkingCalendar;
+    use chrono::{DateTime, TimeDelta, Utc};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Driving a case with random events at increasing times: the clock is stopped exactly
+        /// while the case is suspended, the deadline never moves earlier, and the counted days
+        /// never exceed the working days since acceptance.
+        #[test]
+        fn the_clock_follows_the_lifecycle(
+            steps in proptest::collection::vec(
+                (
+                    // Half the draws from the paths through review, so suspensions happen often.
+                    prop_oneof![
+                        proptest::sample::select(CaseEvent::ALL),
+                        proptest::sample::select(&[
+                            CaseEvent::Accept,
+                            CaseEvent::StartReview,
+                            CaseEvent::StartSpecialProcedure,
+                            CaseEvent::Resume,
+                            CaseEvent::SupplyCorrection,
+                            CaseEvent::ExtendLimit,
+                        ][..]),
+                    ],
+                    proptest::sample::select(SuspensionKind::ALL),
+                    1i64..72,
+                ),
+                0..50,
+            ),
+            limit in 0u32..25,
+        ) {
+            let cal = WorkingCalendar::official();
+            let mut now: DateTime<Utc> = "2025-03-03T01:00:00Z".parse().unwrap();
+            let mut state = CaseState::Submitted;
+            let mut suspension: Option<SuspensionKind> = None;
+            let mut clock: Option<CaseClock> = None;
+            let mut last_deadline: Option<DateTime<Utc>> = None;
+            for (event, kind, hours) in steps {
+                now += TimeDelta::hours(hours);
+                let event = if state == CaseState::InReview && event == CaseEvent::StartSpecialProcedure {
+                    kind.started_by()
+                } else {
+                    event
+                };
+                let Ok(next) = transition(CaseKind::Promised, state, event) else { continue };
+                if state == CaseState::Suspended
+                    && next == CaseState::InReview
+                    && lifecycle::check_resume(suspension.unwrap(), event).is_err()
+                {
+                    continue;
+                }
+                if next == CaseState::Accepted && state != CaseState::Accepted {
+                    clock = Some(CaseClock::new(now, limit));
+                }
+                if let Some(c) = clock.as_mut() {
+                    if next == CaseState::Suspended && state != CaseState::Suspended {
+                        c.pause(kind, now).unwrap();
+                        suspension = Some(kind);
+                    }
+                    if state == CaseState::Suspended && next != CaseState::Suspended && next != CaseState::Withdrawn {
+                        c.resume(now).unwrap();
+                        suspension = None;
+                    }
+                }
+                state = next;
+                if let Some(c) = &clock {
+                    if state != CaseState::Withdrawn {
+                        prop_assert_eq!(c.is_paused(now), state == CaseState::Suspended);
+                    }
+                    let d = c.deadline(&cal, now);
+                    if let Some(prev) = last_deadline {
+                        prop_assert!(d >= prev);
+                    }
+                    last_deadline = Some(d);
+                    prop_assert!(c.elapsed(&cal, now) <= cal.working_days_between(c.started_at, now, &[]));
+                }
+            }
+        }
+    }
+}
