@@ -41,6 +41,7 @@ pub mod limits;
 pub mod notice;
 pub mod number;
 pub mod steps;
+pub mod supervision;
 
 pub use applicant::{
     AgentAct, Applicant, LegalPerson, Mandate, MandateScope, MobileNumber, NaturalPerson,
