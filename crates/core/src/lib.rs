@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod calendar;
+pub mod cases;
 pub mod catalog;
 mod enums;
 pub mod ids;

@@ -46,7 +46,7 @@ pub struct MergedField {
 }
 
 /// Materials are the same when their names are, ignoring spaces and brackets' width.
-fn material_key(name: &str) -> String {
+pub(crate) fn material_key(name: &str) -> String {
     name.chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {
