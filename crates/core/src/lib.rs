@@ -7,6 +7,7 @@ pub mod access;
 pub mod calendar;
 pub mod catalog;
 mod enums;
+pub mod experts;
 pub mod ids;
 pub mod ledger;
 pub mod merkle;

@@ -1,0 +1,563 @@
+//! 回避: who may not be drawn for a section, decided from recorded data only, and the screening
+//! of a request's pools that says how many candidates each rule removed — so a draw that cannot
+//! be filled names the rule that emptied the pool.
+//!
+//! Sources: 招标投标法实施条例 Art. 46 (interested persons step aside); 评标委员会和评标方法暂行
+//! 规定 Art. 12 (relatives of bidders' principals, officials of the project or supervising
+//! department, anyone with an economic interest, anyone penalised for bidding misconduct);
+//! 财库〔2016〕198号 (three-year look-back on employment, directorships and control; spouses,
+//! direct and collateral relatives within three generations, close in-laws); Order 26 (suspended,
+//! expired or dismissed experts; assessment may set a minimum gap between draws).
+//!
+//! Organisations compare by unified social credit code and people by resident ID number, never
+//! by name. The parties are those known at draw time (the tenderee, the agency, the bidders who
+//! have submitted or obtained documents); a conflict found later is handled at check-in by
+//! recusal and replacement ([`super::roster`]).
+
+use std::collections::BTreeMap;
+
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::expert::{DateRange, DeclaredConflict, Employment, Expert, Penalty, Term, whole_years};
+use super::lifecycle::ExpertStatus;
+use super::request::{DrawRequest, PoolScope};
+use super::specialty::SpecialtyCode;
+use crate::enums::string_enum;
+use crate::ids::{CreditCode, IdNumber, RegionCode};
+
+/// One engagement of an expert: a committee they sit or sat on, with its tenderee and date.
+/// The list given for a candidate holds past and already-accepted future engagements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Engagement {
+    pub tenderee: CreditCode,
+    pub evaluation_date: NaiveDate,
+}
+
+/// What a draw needs to know of an expert — no name, no ID number, no telephone (管用分离:
+/// the draw terminal sees only this). Built by [`Expert::candidate`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub expert_id: String,
+    pub status: ExpertStatus,
+    pub region: RegionCode,
+    pub specialties: Vec<SpecialtyCode>,
+    pub birth_date: NaiveDate,
+    pub term: Option<Term>,
+    pub employments: Vec<Employment>,
+    pub conflicts: Vec<DeclaredConflict>,
+    pub penalties: Vec<Penalty>,
+    pub unavailable: Vec<DateRange>,
+    pub engagements: Vec<Engagement>,
+    pub assessed_min_gap_days: Option<u32>,
+}
+
+impl Expert {
+    /// The draw's view of this expert, with their engagements from the draw records.
+    pub fn candidate(&self, engagements: Vec<Engagement>) -> Candidate {
+        Candidate {
+            expert_id: self.id.clone(),
+            status: self.status,
+            region: self.region.clone(),
+            specialties: self.specialties.clone(),
+            birth_date: self.profile.id_number.birth_date(),
+            term: self.term,
+            employments: self.employments.clone(),
+            conflicts: self.conflicts.clone(),
+            penalties: self.penalties.clone(),
+            unavailable: self.unavailable.clone(),
+            engagements,
+            assessed_min_gap_days: self.assessed_min_gap_days,
+        }
+    }
+}
+
+/// The parties of the section a draw is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionParties {
+    /// 招标人/采购人
+    pub tenderee: CreditCode,
+    /// 招标代理机构
+    pub agency: Option<CreditCode>,
+    /// 投标人 known at draw time.
+    pub bidders: Vec<CreditCode>,
+    /// 项目主管部门和行政监督部门: their current staff may not sit.
+    pub supervisors: Vec<CreditCode>,
+    /// 主要负责人 (legal representatives and principals) of the tenderee, agency and bidders.
+    pub principals: Vec<IdNumber>,
+}
+
+/// The configurable figures of avoidance (region-wide defaults; an expert's assessment may set a
+/// larger gap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AvoidanceConfig {
+    /// Look-back on ties to the tenderee, agency and bidders, in months (198号文: 3 years).
+    pub lookback_months: u32,
+    /// Not drawn again for the same tenderee within this many days (0: off). "Within N days" means
+    /// fewer than N days apart, before or after.
+    pub same_tenderee_days: u32,
+    /// Minimum days between two engagements of one expert (0: off).
+    pub min_gap_days: u32,
+    /// Age limit at the evaluation date (the national text has none; local rules use 65 or 70).
+    pub max_age: Option<u32>,
+}
+
+impl Default for AvoidanceConfig {
+    fn default() -> Self {
+        AvoidanceConfig {
+            lookback_months: 36,
+            same_tenderee_days: 0,
+            min_gap_days: 0,
+            max_age: None,
+        }
+    }
+}
+
+string_enum! {
+    /// 回避/排除规则, in the order they are applied: a removed candidate is counted against the
+    /// first rule that removes it, so the counts of a screening add up to the removed total.
+    AvoidanceRule {
+        /// 未在库 (applied, rejected, exit requested, exited)
+        NotInService = "not_in_service", "未在库", "Not in service";
+        /// 暂停
+        Suspended = "suspended", "已暂停", "Suspended";
+        /// 解聘
+        Dismissed = "dismissed", "已解聘", "Dismissed";
+        /// 聘期届满或未开始
+        TermExpired = "term_expired", "聘期届满", "Term of appointment expired";
+        /// 处罚期内 (misconduct penalty, draw ban, joint debarment)
+        Penalised = "penalised", "处罚期内", "Under a penalty";
+        /// 超过年龄上限
+        AgeLimit = "age_limit", "超过年龄上限", "Over the age limit";
+        /// 申报不能参加
+        Unavailable = "unavailable", "申报不能参加", "Declared unavailable";
+        /// 当日已有评标任务
+        EngagedThatDay = "engaged_that_day", "当日已有评标任务", "Already engaged that day";
+        /// 项目主管或行政监督部门人员
+        SupervisingOfficial = "supervising_official", "主管或监督部门人员", "Official of a supervising department";
+        /// 招标人的现任或三年内任职人员
+        TendereeTie = "tenderee_tie", "与招标人有任职关系", "Tie to the tenderee";
+        /// 招标代理机构的现任或三年内任职人员
+        AgencyTie = "agency_tie", "与代理机构有任职关系", "Tie to the agency";
+        /// 投标人的现任或三年内任职人员
+        BidderTie = "bidder_tie", "与投标人有任职关系", "Tie to a bidder";
+        /// 主要负责人的近亲属
+        Relative = "relative", "近亲属关系", "Relative of a principal";
+        /// 经济利益关系
+        Interest = "interest", "经济利益关系", "Economic interest";
+        /// 近期已为同一招标人评标
+        SameTenderee = "same_tenderee", "近期已为同一招标人评标", "Recently drawn for the same tenderee";
+        /// 抽取间隔不足
+        MinimumGap = "minimum_gap", "抽取间隔不足", "Too soon after another engagement";
+    }
+}
+
+fn days_apart(a: NaiveDate, b: NaiveDate) -> u64 {
+    (a - b).num_days().unsigned_abs()
+}
+
+/// A tie counts when it lasts or ended on or after `cutoff`.
+fn tie_since(e: &Employment, org: &CreditCode, cutoff: NaiveDate) -> bool {
+    &e.org == org && e.end.is_none_or(|end| end >= cutoff)
+}
+
+impl AvoidanceRule {
+    /// Whether this rule keeps `c` off a committee for `parties` on `date`.
+    pub fn applies(
+        self,
+        c: &Candidate,
+        parties: &SectionParties,
+        cfg: &AvoidanceConfig,
+        date: NaiveDate,
+    ) -> bool {
+        use AvoidanceRule as R;
+        use ExpertStatus as S;
+        let cutoff = date
+            .checked_sub_months(Months::new(cfg.lookback_months))
+            .unwrap_or(NaiveDate::MIN);
+        let tied = |org: &CreditCode| c.employments.iter().any(|e| tie_since(e, org, cutoff));
+        match self {
+            R::NotInService => matches!(
+                c.status,
+                S::Applied | S::Rejected | S::ExitRequested | S::Exited
+            ),
+            R::Suspended => c.status == S::Suspended,
+            R::Dismissed => c.status == S::Dismissed,
+            R::TermExpired => c.term.is_none_or(|t| date < t.start || date > t.end),
+            R::Penalised => c
+                .penalties
+                .iter()
+                .any(|p| p.kind.bars_draws() && p.period.contains(date)),
+            R::AgeLimit => cfg
+                .max_age
+                .is_some_and(|max| whole_years(c.birth_date, date) > max),
+            R::Unavailable => c.unavailable.iter().any(|r| r.contains(date)),
+            R::EngagedThatDay => c.engagements.iter().any(|e| e.evaluation_date == date),
+            R::SupervisingOfficial => c.employments.iter().any(|e| {
+                parties.supervisors.contains(&e.org)
+                    && e.start <= date
+                    && e.end.is_none_or(|end| end >= date)
+            }),
+            R::TendereeTie => tied(&parties.tenderee),
+            R::AgencyTie => parties.agency.as_ref().is_some_and(tied),
+            R::BidderTie => parties.bidders.iter().any(tied),
+            R::Relative => c.conflicts.iter().any(|k| match k {
+                DeclaredConflict::Relative { person, .. } => parties.principals.contains(person),
+                DeclaredConflict::Interest { .. } => false,
+            }),
+            R::Interest => c.conflicts.iter().any(|k| match k {
+                DeclaredConflict::Interest { org, .. } => {
+                    org == &parties.tenderee
+                        || parties.agency.as_ref() == Some(org)
+                        || parties.bidders.contains(org)
+                }
+                DeclaredConflict::Relative { .. } => false,
+            }),
+            R::SameTenderee => {
+                cfg.same_tenderee_days > 0
+                    && c.engagements.iter().any(|e| {
+                        e.tenderee == parties.tenderee
+                            && days_apart(e.evaluation_date, date) < u64::from(cfg.same_tenderee_days)
+                    })
+            }
+            R::MinimumGap => {
+                let gap = cfg.min_gap_days.max(c.assessed_min_gap_days.unwrap_or(0));
+                gap > 0
+                    && c.engagements
+                        .iter()
+                        .any(|e| days_apart(e.evaluation_date, date) < u64::from(gap))
+            }
+        }
+    }
+}
+
+/// The first rule (in [`AvoidanceRule::ALL`] order) that keeps `c` out, or `None` if eligible.
+pub fn first_avoidance(
+    c: &Candidate,
+    parties: &SectionParties,
+    cfg: &AvoidanceConfig,
+    date: NaiveDate,
+) -> Option<AvoidanceRule> {
+    AvoidanceRule::ALL
+        .iter()
+        .copied()
+        .find(|r| r.applies(c, parties, cfg, date))
+}
+
+/// Every rule that keeps `c` out (for an expert's own record or an audit of one decision).
+pub fn all_avoidances(
+    c: &Candidate,
+    parties: &SectionParties,
+    cfg: &AvoidanceConfig,
+    date: NaiveDate,
+) -> Vec<AvoidanceRule> {
+    AvoidanceRule::ALL
+        .iter()
+        .copied()
+        .filter(|r| r.applies(c, parties, cfg, date))
+        .collect()
+}
+
+/// How one pool of one line narrowed: candidates of the specialty (or below) in the pool, how many
+/// each rule removed (only rules that removed any, in rule order), and the eligible expert ids,
+/// sorted by their bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Funnel {
+    pub matching: usize,
+    pub removed: Vec<(AvoidanceRule, usize)>,
+    pub eligible: Vec<String>,
+}
+
+/// Why a pool cannot give `needed` experts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "rule", rename_all = "snake_case")]
+pub enum ShortfallCause {
+    /// Fewer experts of the specialty in the pool than needed, before any avoidance.
+    PoolTooSmall,
+    /// The pool had enough until this rule removed candidates.
+    Avoidance(AvoidanceRule),
+    /// Enough were eligible, but other lines of the same request took them (overlapping
+    /// specialties).
+    TakenByOtherLines,
+}
+
+impl Funnel {
+    /// Which step first left fewer than `needed` candidates, or `None` if the pool suffices.
+    pub fn binding_rule(&self, needed: usize) -> Option<ShortfallCause> {
+        if self.eligible.len() >= needed {
+            return None;
+        }
+        if self.matching < needed {
+            return Some(ShortfallCause::PoolTooSmall);
+        }
+        let mut left = self.matching;
+        for &(rule, n) in &self.removed {
+            left -= n;
+            if left < needed {
+                return Some(ShortfallCause::Avoidance(rule));
+            }
+        }
+        unreachable!("removed counts add up to matching − eligible")
+    }
+}
+
+/// The screening of one request line: its own pool and, if the line has one, its fallback pool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineScreening {
+    pub primary: Funnel,
+    pub fallback: Option<Funnel>,
+}
+
+/// Screens every candidate once against every rule for the request's evaluation date, then
+/// builds each line's funnels. Candidates whose id repeats are kept once (the first).
+pub fn screen(
+    req: &DrawRequest,
+    candidates: &[Candidate],
+    parties: &SectionParties,
+    cfg: &AvoidanceConfig,
+) -> Vec<LineScreening> {
+    let date = req.evaluation_date;
+    let mut seen = std::collections::HashSet::with_capacity(candidates.len());
+    let verdicts: Vec<(&Candidate, Option<AvoidanceRule>)> = candidates
+        .iter()
+        .filter(|c| seen.insert(c.expert_id.as_str()))
+        .map(|c| (c, first_avoidance(c, parties, cfg, date)))
+        .collect();
+    let funnel = |specialty: &SpecialtyCode, scope: &PoolScope| {
+        let mut matching = 0;
+        let mut removed: BTreeMap<AvoidanceRule, usize> = BTreeMap::new();
+        let mut eligible = Vec::new();
+        for (c, verdict) in &verdicts {
+            let fits = c.specialties.iter().any(|s| s.is_within(specialty))
+                && scope.admits(&c.region, &req.local_area);
+            if !fits {
+                continue;
+            }
+            matching += 1;
+            match verdict {
+                Some(rule) => *removed.entry(*rule).or_default() += 1,
+                None => eligible.push(c.expert_id.clone()),
+            }
+        }
+        eligible.sort();
+        Funnel {
+            matching,
+            removed: removed.into_iter().collect(),
+            eligible,
+        }
+    };
+    req.lines
+        .iter()
+        .map(|line| LineScreening {
+            primary: funnel(&line.specialty, &line.scope),
+            fallback: line.fallback.as_ref().map(|f| funnel(&line.specialty, f)),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::experts::expert::tests::{d, sample_expert};
+    use crate::experts::expert::{PenaltyKind, Relation, TieKind};
+    use crate::experts::request::tests::{line, request};
+
+    pub const TENDEREE: &str = "91350100M000100Y43";
+    pub const AGENCY: &str = "91110000600037341L";
+    pub const BIDDER: &str = "91110108551385082Q";
+    pub const OTHER: &str = "91440300708461136T";
+    pub const DEPT: &str = "91110000802100433B";
+
+    pub fn cc(s: &str) -> CreditCode {
+        CreditCode::parse(s).unwrap()
+    }
+
+    pub fn parties() -> SectionParties {
+        SectionParties {
+            tenderee: cc(TENDEREE),
+            agency: Some(cc(AGENCY)),
+            bidders: vec![cc(BIDDER)],
+            supervisors: vec![cc(DEPT)],
+            principals: vec![IdNumber::parse("11010519491231002X").unwrap()],
+        }
+    }
+
+    pub fn candidate(id: &str) -> Candidate {
+        sample_expert(id).candidate(vec![])
+    }
+
+    fn job(org: &str, start: &str, end: Option<&str>) -> Employment {
+        Employment {
+            org: cc(org),
+            org_name: "某公司".into(),
+            kind: TieKind::Employee,
+            start: d(start),
+            end: end.map(d),
+        }
+    }
+
+    const DAY: &str = "2026-12-10";
+
+    fn why(c: &Candidate, cfg: &AvoidanceConfig) -> Option<AvoidanceRule> {
+        first_avoidance(c, &parties(), cfg, d(DAY))
+    }
+
+    #[test]
+    fn a_clean_candidate_is_eligible() {
+        assert_eq!(why(&candidate("E1"), &AvoidanceConfig::default()), None);
+    }
+
+    #[test]
+    fn ties_look_back_three_years() {
+        let cfg = AvoidanceConfig::default();
+        let mut c = candidate("E1");
+        c.employments = vec![job(BIDDER, "2010-01-01", Some("2023-12-10"))];
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::BidderTie));
+        c.employments = vec![job(BIDDER, "2010-01-01", Some("2023-12-09"))];
+        assert_eq!(why(&c, &cfg), None);
+        c.employments = vec![job(TENDEREE, "2020-01-01", None)];
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::TendereeTie));
+        c.employments = vec![job(AGENCY, "2020-01-01", Some("2025-01-01"))];
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::AgencyTie));
+        c.employments = vec![job(OTHER, "2020-01-01", None)];
+        assert_eq!(why(&c, &cfg), None);
+        // supervising officials: current staff only
+        c.employments = vec![job(DEPT, "2020-01-01", None)];
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::SupervisingOfficial));
+        c.employments = vec![job(DEPT, "2020-01-01", Some("2026-01-01"))];
+        assert_eq!(why(&c, &cfg), None);
+    }
+
+    #[test]
+    fn declared_relations_and_interests() {
+        let cfg = AvoidanceConfig::default();
+        let mut c = candidate("E1");
+        c.conflicts = vec![DeclaredConflict::Relative {
+            relation: Relation::Spouse,
+            person: IdNumber::parse("11010519491231002X").unwrap(),
+        }];
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::Relative));
+        c.conflicts = vec![DeclaredConflict::Interest {
+            org: cc(BIDDER),
+            note: "持股".into(),
+        }];
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::Interest));
+        c.conflicts = vec![DeclaredConflict::Interest {
+            org: cc(OTHER),
+            note: "持股".into(),
+        }];
+        assert_eq!(why(&c, &cfg), None);
+    }
+
+    #[test]
+    fn status_term_penalty_age_and_availability() {
+        let mut cfg = AvoidanceConfig::default();
+        let mut c = candidate("E1");
+        c.status = ExpertStatus::Suspended;
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::Suspended));
+        c.status = ExpertStatus::ExitRequested;
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::NotInService));
+        c.status = ExpertStatus::Dismissed;
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::Dismissed));
+        c.status = ExpertStatus::Admitted;
+        c.term = Some(Term {
+            start: d("2022-01-01"),
+            end: d("2026-12-09"),
+        });
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::TermExpired));
+        c.term = None;
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::TermExpired));
+        c = candidate("E1");
+        let period = DateRange {
+            start: d("2026-01-01"),
+            end: Some(d(DAY)),
+        };
+        c.penalties = vec![Penalty {
+            kind: PenaltyKind::Talk,
+            period,
+            reason: "迟到".into(),
+        }];
+        assert_eq!(why(&c, &cfg), None);
+        c.penalties[0].kind = PenaltyKind::Misconduct;
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::Penalised));
+        c = candidate("E1"); // born 1990-03-07
+        cfg.max_age = Some(35);
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::AgeLimit));
+        cfg.max_age = Some(36);
+        assert_eq!(why(&c, &cfg), None);
+        c.unavailable = vec![DateRange {
+            start: d(DAY),
+            end: Some(d(DAY)),
+        }];
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::Unavailable));
+    }
+
+    #[test]
+    fn engagement_limits() {
+        let mut cfg = AvoidanceConfig::default();
+        let mut c = candidate("E1");
+        c.engagements = vec![Engagement {
+            tenderee: cc(TENDEREE),
+            evaluation_date: d("2026-11-20"),
+        }];
+        assert_eq!(why(&c, &cfg), None, "limits are off by default");
+        cfg.same_tenderee_days = 21;
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::SameTenderee));
+        cfg.same_tenderee_days = 20;
+        assert_eq!(why(&c, &cfg), None, "20 days apart is not within 20 days");
+        c.engagements[0].tenderee = cc(OTHER);
+        cfg.same_tenderee_days = 90;
+        assert_eq!(why(&c, &cfg), None);
+        cfg.min_gap_days = 21;
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::MinimumGap));
+        cfg.min_gap_days = 0;
+        c.assessed_min_gap_days = Some(30);
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::MinimumGap));
+        c.engagements[0].evaluation_date = d(DAY);
+        assert_eq!(why(&c, &cfg), Some(AvoidanceRule::EngagedThatDay));
+    }
+
+    #[test]
+    fn all_avoidances_lists_every_rule() {
+        let mut c = candidate("E1");
+        c.status = ExpertStatus::Suspended;
+        c.employments = vec![job(BIDDER, "2020-01-01", None)];
+        assert_eq!(
+            all_avoidances(&c, &parties(), &AvoidanceConfig::default(), d(DAY)),
+            [AvoidanceRule::Suspended, AvoidanceRule::BidderTie]
+        );
+    }
+
+    #[test]
+    fn the_funnel_names_the_rule_that_emptied_the_pool() {
+        let mut pool: Vec<Candidate> = (0..6).map(|i| candidate(&format!("E{i}"))).collect();
+        pool[0].status = ExpertStatus::Suspended;
+        for c in &mut pool[1..4] {
+            c.employments = vec![job(BIDDER, "2020-01-01", None)];
+        }
+        let mut other = candidate("X");
+        other.specialties = vec![SpecialtyCode::parse("B01").unwrap()];
+        pool.push(other);
+        pool.push(candidate("E5")); // duplicate id, ignored
+        let req = request(vec![line("A01", PoolScope::Local, 3, 0)], 0);
+        let s = screen(&req, &pool, &parties(), &AvoidanceConfig::default());
+        let f = &s[0].primary;
+        assert_eq!(f.matching, 6);
+        assert_eq!(
+            f.removed,
+            [(AvoidanceRule::Suspended, 1), (AvoidanceRule::BidderTie, 3)]
+        );
+        assert_eq!(f.eligible, ["E4", "E5"]);
+        assert_eq!(
+            f.binding_rule(3),
+            Some(ShortfallCause::Avoidance(AvoidanceRule::BidderTie))
+        );
+        assert_eq!(
+            f.binding_rule(6),
+            Some(ShortfallCause::Avoidance(AvoidanceRule::Suspended))
+        );
+        assert_eq!(f.binding_rule(7), Some(ShortfallCause::PoolTooSmall));
+        assert_eq!(f.binding_rule(2), None);
+        assert!(s[0].fallback.is_none());
+    }
+}
