@@ -217,7 +217,8 @@ impl AvoidanceRule {
                 cfg.same_tenderee_days > 0
                     && c.engagements.iter().any(|e| {
                         e.tenderee == parties.tenderee
-                            && days_apart(e.evaluation_date, date) < u64::from(cfg.same_tenderee_days)
+                            && days_apart(e.evaluation_date, date)
+                                < u64::from(cfg.same_tenderee_days)
                     })
             }
             R::MinimumGap => {

@@ -391,7 +391,12 @@ impl DrawRecord {
         contributions: Vec<String>,
     ) -> Self {
         let pool_digest = pool.digest();
-        let seed = derive_seed(secret, &request_digest(&request), &pool_digest, &contributions);
+        let seed = derive_seed(
+            secret,
+            &request_digest(&request),
+            &pool_digest,
+            &contributions,
+        );
         let result = draw(&request, &pool, &seed);
         DrawRecord {
             request,

@@ -7,8 +7,8 @@ use crate::experts::avoidance::tests::{BIDDER, candidate, cc, parties};
 use crate::experts::avoidance::{AvoidanceConfig, AvoidanceRule, screen};
 use crate::experts::expert::tests::d;
 use crate::experts::expert::{Employment, TieKind};
-use crate::experts::request::tests::{line, region, request};
 use crate::experts::request::PoolScope;
+use crate::experts::request::tests::{line, region, request};
 
 fn seed(n: u64) -> [u8; 32] {
     let mut s = [0u8; 32];
@@ -141,7 +141,11 @@ fn members_then_reserves_without_duplicates_across_lines() {
     assert_eq!(all.iter().collect::<HashSet<_>>().len(), 6);
     // members are served before reserves: both lines have full committees
     assert!(r.is_filled(&req));
-    assert_eq!(r.lines[1].reserves.len(), 0, "the pool ran out for line 2's reserve");
+    assert_eq!(
+        r.lines[1].reserves.len(),
+        0,
+        "the pool ran out for line 2's reserve"
+    );
     assert_eq!(r.lines[0].reserves.len(), 2);
 }
 
@@ -155,7 +159,11 @@ fn fallback_only_completes_a_short_line() {
     let r = draw(&req, &snapshot(vec![(ids("L", 5), ids("R", 5))]), &seed(1));
     assert!(r.lines[0].members.iter().all(|p| !p.from_fallback));
     let r = draw(&req, &snapshot(vec![(ids("L", 2), ids("R", 5))]), &seed(1));
-    let from_fb = r.lines[0].members.iter().filter(|p| p.from_fallback).count();
+    let from_fb = r.lines[0]
+        .members
+        .iter()
+        .filter(|p| p.from_fallback)
+        .count();
     assert_eq!((r.lines[0].members.len(), from_fb), (3, 1));
     assert!(r.lines[0].reserves[0].from_fallback);
     assert!(r.is_filled(&req));

@@ -329,7 +329,9 @@ pub(crate) mod tests {
     fn an_eligible_expert_has_no_problems() {
         let e = sample_expert("E1");
         let tree = SpecialtyTree::national();
-        assert!(admission_problems(&e, &tree, &AdmissionRules::default(), d("2026-12-03")).is_empty());
+        assert!(
+            admission_problems(&e, &tree, &AdmissionRules::default(), d("2026-12-03")).is_empty()
+        );
     }
 
     #[test]

@@ -197,8 +197,8 @@ mod tests {
 
     #[test]
     fn management_needs_a_reason() {
-        let err = next_state(S::Admitted, E::Suspend, Performer::ManagingDepartment, "  ")
-            .unwrap_err();
+        let err =
+            next_state(S::Admitted, E::Suspend, Performer::ManagingDepartment, "  ").unwrap_err();
         assert_eq!(err.code, "expert.reason_required");
         assert_eq!(
             next_state(S::Exited, E::Apply, Performer::Expert, "").unwrap(),
@@ -208,7 +208,10 @@ mod tests {
 
     #[test]
     fn impossible_moves_are_conflicts() {
-        assert_eq!(go(S::Applied, E::Suspend).unwrap_err().code, "expert.transition");
+        assert_eq!(
+            go(S::Applied, E::Suspend).unwrap_err().code,
+            "expert.transition"
+        );
         assert!(go(S::Suspended, E::Renew).is_err());
         assert!(go(S::Admitted, E::Admit).is_err());
         assert!(go(S::Dismissed, E::Apply).is_err());

@@ -18,7 +18,9 @@ pub mod draw;
 pub mod expert;
 pub mod lifecycle;
 pub mod request;
+pub mod roster;
 pub mod specialty;
+pub mod visibility;
 
 pub use avoidance::{
     AvoidanceConfig, AvoidanceRule, Candidate, Engagement, Funnel, LineScreening, SectionParties,
@@ -28,4 +30,6 @@ pub use draw::{DrawRecord, DrawResult, DrawSecret, PoolSnapshot, draw, verify};
 pub use expert::{Expert, Profile};
 pub use lifecycle::{ExpertEvent, ExpertStatus, Performer, next_state};
 pub use request::{CommitteeKind, CommitteeRules, DrawLine, DrawRequest, PoolScope};
+pub use roster::{Roster, SeatEvent, SeatState};
 pub use specialty::{SpecialtyCode, SpecialtyTree};
+pub use visibility::{DrawField, DrawPhase, DrawTimeline, DrawViewer, may_see, visible_fields};

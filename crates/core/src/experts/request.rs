@@ -199,7 +199,7 @@ pub fn validate_request(
             format!("A {kind_en} needs at least {min} members; this one has {total}."),
         ));
     }
-    if total % 2 == 0 {
+    if total.is_multiple_of(2) {
         out.push(Problem::invalid(
             "draw.even_members",
             format!("{kind_zh}成员人数应为单数，当前为{total}人。"),
@@ -228,7 +228,10 @@ pub fn validate_request(
             out.push(Problem::invalid(
                 "draw.specialty",
                 format!("第{n}个专业“{}”不在专业分类标准中。", line.specialty),
-                format!("Line {n}: specialty {} is not in the classification.", line.specialty),
+                format!(
+                    "Line {n}: specialty {} is not in the classification.",
+                    line.specialty
+                ),
             ));
         }
         if seen.contains(&(&line.specialty, &line.scope)) {
@@ -241,9 +244,9 @@ pub fn validate_request(
         seen.push((&line.specialty, &line.scope));
         for scope in std::iter::once(&line.scope).chain(line.fallback.as_ref()) {
             if let PoolScope::Remote { regions } = scope
-                && regions.iter().any(|r| {
-                    region_within(r, &req.local_area) || region_within(&req.local_area, r)
-                })
+                && regions
+                    .iter()
+                    .any(|r| region_within(r, &req.local_area) || region_within(&req.local_area, r))
             {
                 out.push(Problem::invalid(
                     "draw.remote_overlaps_local",
@@ -279,7 +282,11 @@ pub fn violations_problem(violations: &[Problem]) -> Option<Problem> {
         .collect();
     let mut p = Problem::invalid(
         "draw.invalid_request",
-        format!("抽取申请不符合规定（共{}项）：{}", violations.len(), first.message),
+        format!(
+            "抽取申请不符合规定（共{}项）：{}",
+            violations.len(),
+            first.message
+        ),
         format!(
             "The draw request breaks {} rule(s): {}",
             violations.len(),
@@ -323,10 +330,15 @@ pub(crate) mod tests {
 
     fn codes(req: &DrawRequest) -> Vec<String> {
         let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
-        validate_request(req, &SpecialtyTree::national(), &CommitteeRules::default(), today)
-            .into_iter()
-            .map(|p| p.code)
-            .collect()
+        validate_request(
+            req,
+            &SpecialtyTree::national(),
+            &CommitteeRules::default(),
+            today,
+        )
+        .into_iter()
+        .map(|p| p.code)
+        .collect()
     }
 
     #[test]
@@ -348,7 +360,11 @@ pub(crate) mod tests {
         let r = request(vec![line("A0101", PoolScope::Local, 2, 0)], 2);
         assert_eq!(
             codes(&r),
-            ["draw.too_few_members", "draw.even_members", "draw.experts_share"]
+            [
+                "draw.too_few_members",
+                "draw.even_members",
+                "draw.experts_share"
+            ]
         );
         // 5 with 3 experts: 3/5 < 2/3.
         let r = request(vec![line("A0101", PoolScope::Local, 3, 0)], 2);
@@ -417,16 +433,17 @@ pub(crate) mod tests {
                 "draw.fallback_same",
             ]
         );
-        let p = violations_problem(
-            &validate_request(
-                &r,
-                &SpecialtyTree::national(),
-                &CommitteeRules::default(),
-                NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
-            ),
-        )
+        let p = violations_problem(&validate_request(
+            &r,
+            &SpecialtyTree::national(),
+            &CommitteeRules::default(),
+            NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+        ))
         .unwrap();
-        assert_eq!(p.details.unwrap()["violations"].as_array().unwrap().len(), 6);
+        assert_eq!(
+            p.details.unwrap()["violations"].as_array().unwrap().len(),
+            6
+        );
         assert!(violations_problem(&[]).is_none());
     }
 

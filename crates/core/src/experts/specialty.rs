@@ -33,7 +33,7 @@ impl SpecialtyCode {
         let b = s.as_bytes();
         let valid = !b.is_empty()
             && b[0].is_ascii_uppercase()
-            && (b.len() - 1) % 2 == 0
+            && (b.len() - 1).is_multiple_of(2)
             && b.len() <= 1 + 2 * (MAX_LEVEL as usize - 1)
             && b[1..].iter().all(u8::is_ascii_digit);
         valid.then(|| SpecialtyCode(s.to_string()))
@@ -403,7 +403,10 @@ mod tests {
         let h = "code,name,parent_code,level\n";
         assert_eq!(err("code,name\n").code(), "specialty.header");
         assert_eq!(err(&format!("{h}A,工程类,,1\nA01,规划,A\n")).line(), 3);
-        assert_eq!(err(&format!("{h}A,工程类,,1,x\n")).code(), "specialty.field_count");
+        assert_eq!(
+            err(&format!("{h}A,工程类,,1,x\n")).code(),
+            "specialty.field_count"
+        );
         assert_eq!(err(&format!("{h}A1,x,,1\n")).code(), "specialty.code");
         assert_eq!(err(&format!("{h}A,,,1\n")).code(), "specialty.name");
         let e = err(&format!("{h}A,工程类,,1\nB,货物类,,1\nA01,规划,B,2\n"));
