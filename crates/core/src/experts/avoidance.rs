@@ -170,13 +170,48 @@ impl AvoidanceRule {
         cfg: &AvoidanceConfig,
         date: NaiveDate,
     ) -> bool {
-        use AvoidanceRule as R;
-        use ExpertStatus as S;
+        Screener::new(parties, cfg, date).applies(self, c)
+    }
+}
+
+/// The avoidance rules bound to one section and evaluation date (the look-back cutoff computed
+/// once, since a pool may hold a million candidates).
+#[derive(Debug, Clone, Copy)]
+pub struct Screener<'a> {
+    parties: &'a SectionParties,
+    cfg: &'a AvoidanceConfig,
+    date: NaiveDate,
+    cutoff: NaiveDate,
+}
+
+impl<'a> Screener<'a> {
+    pub fn new(parties: &'a SectionParties, cfg: &'a AvoidanceConfig, date: NaiveDate) -> Self {
         let cutoff = date
             .checked_sub_months(Months::new(cfg.lookback_months))
             .unwrap_or(NaiveDate::MIN);
+        Screener {
+            parties,
+            cfg,
+            date,
+            cutoff,
+        }
+    }
+
+    /// The first rule (in [`AvoidanceRule::ALL`] order) that keeps `c` out, or `None`.
+    pub fn first(&self, c: &Candidate) -> Option<AvoidanceRule> {
+        AvoidanceRule::ALL
+            .iter()
+            .copied()
+            .find(|&r| self.applies(r, c))
+    }
+
+    /// Whether `rule` keeps `c` out.
+    pub fn applies(&self, rule: AvoidanceRule, c: &Candidate) -> bool {
+        use AvoidanceRule as R;
+        use ExpertStatus as S;
+        let (parties, cfg, date, cutoff) = (self.parties, self.cfg, self.date, self.cutoff);
         let tied = |org: &CreditCode| c.employments.iter().any(|e| tie_since(e, org, cutoff));
-        match self {
+        match rule {
             R::NotInService => matches!(
                 c.status,
                 S::Applied | S::Rejected | S::ExitRequested | S::Exited
@@ -239,10 +274,7 @@ pub fn first_avoidance(
     cfg: &AvoidanceConfig,
     date: NaiveDate,
 ) -> Option<AvoidanceRule> {
-    AvoidanceRule::ALL
-        .iter()
-        .copied()
-        .find(|r| r.applies(c, parties, cfg, date))
+    Screener::new(parties, cfg, date).first(c)
 }
 
 /// Every rule that keeps `c` out (for an expert's own record or an audit of one decision).
@@ -252,10 +284,11 @@ pub fn all_avoidances(
     cfg: &AvoidanceConfig,
     date: NaiveDate,
 ) -> Vec<AvoidanceRule> {
+    let screener = Screener::new(parties, cfg, date);
     AvoidanceRule::ALL
         .iter()
         .copied()
-        .filter(|r| r.applies(c, parties, cfg, date))
+        .filter(|&r| screener.applies(r, c))
         .collect()
 }
 
@@ -317,12 +350,12 @@ pub fn screen(
     parties: &SectionParties,
     cfg: &AvoidanceConfig,
 ) -> Vec<LineScreening> {
-    let date = req.evaluation_date;
+    let screener = Screener::new(parties, cfg, req.evaluation_date);
     let mut seen = std::collections::HashSet::with_capacity(candidates.len());
     let verdicts: Vec<(&Candidate, Option<AvoidanceRule>)> = candidates
         .iter()
         .filter(|c| seen.insert(c.expert_id.as_str()))
-        .map(|c| (c, first_avoidance(c, parties, cfg, date)))
+        .map(|c| (c, screener.first(c)))
         .collect();
     let funnel = |specialty: &SpecialtyCode, scope: &PoolScope| {
         let mut matching = 0;

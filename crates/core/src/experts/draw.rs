@@ -383,13 +383,22 @@ pub struct DrawRecord {
 }
 
 impl DrawRecord {
-    /// Runs steps 3–5 for a request whose commitment is recorded and whose late entropy is in.
+    /// Runs step 5 for a request whose commitment, pool and late entropy are recorded. Refused
+    /// without late entropy: the platform alone would then fix the seed.
     pub fn make(
         request: DrawRequest,
         secret: &DrawSecret,
         pool: PoolSnapshot,
         contributions: Vec<String>,
-    ) -> Self {
+    ) -> Result<Self, Problem> {
+        check_entropy(&contributions)?;
+        if pool.lines.len() != request.lines.len() || !pool.is_sorted() {
+            return Err(Problem::invalid(
+                "draw.pool_shape",
+                "候选专家名单与抽取申请不对应或未排序。",
+                "The pool does not match the request's lines or is not sorted.",
+            ));
+        }
         let pool_digest = pool.digest();
         let seed = derive_seed(
             secret,
@@ -398,14 +407,54 @@ impl DrawRecord {
             &contributions,
         );
         let result = draw(&request, &pool, &seed);
-        DrawRecord {
+        Ok(DrawRecord {
             request,
             commitment: secret.commitment(),
             pool_digest,
             pool,
             contributions,
             result,
-        }
+        })
+    }
+}
+
+fn check_entropy(contributions: &[String]) -> Result<(), Problem> {
+    if contributions.is_empty() || contributions.iter().any(|c| c.trim().is_empty()) {
+        return Err(Problem::invalid(
+            "draw.no_entropy",
+            "抽取须加入承诺之后产生的随机贡献值（监管人员、经办人输入或其后的账本哈希）。",
+            "A draw needs contributions that did not exist at commitment time (regulator, operator or a later ledger hash).",
+        ));
+    }
+    Ok(())
+}
+
+/// Ledger sequence numbers of one draw attempt's entries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerPositions {
+    pub commitment: u64,
+    pub request: u64,
+    pub pool: u64,
+    pub contributions: Vec<u64>,
+    pub result: u64,
+}
+
+/// The order that makes the seed unsteerable: commitment before the request, the pool before
+/// any contribution (so nobody can shape the pool after seeing the entropy), every contribution
+/// before the result.
+pub fn check_positions(p: &LedgerPositions) -> Result<(), Problem> {
+    let ordered = p.commitment < p.request
+        && p.request < p.pool
+        && !p.contributions.is_empty()
+        && p.contributions.iter().all(|&c| p.pool < c && c < p.result);
+    if ordered {
+        Ok(())
+    } else {
+        Err(verify_failed(
+            "order",
+            "抽取记录在账本中的先后顺序不符合规定。",
+            "The draw's ledger entries are not in the required order.",
+        ))
     }
 }
 
@@ -421,6 +470,13 @@ pub fn verify(record: &DrawRecord, secret: &DrawSecret) -> Result<(), Problem> {
             "commitment",
             "公开的随机秘密与抽取前的承诺不符。",
             "The revealed secret does not match the commitment made before the draw.",
+        ));
+    }
+    if check_entropy(&record.contributions).is_err() {
+        return Err(verify_failed(
+            "entropy",
+            "抽取记录缺少承诺之后产生的随机贡献值。",
+            "The record has no contribution made after the commitment.",
         ));
     }
     if record.pool.digest() != record.pool_digest

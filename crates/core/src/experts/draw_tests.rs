@@ -212,7 +212,8 @@ fn record() -> (DrawRecord, DrawSecret) {
         &secret,
         pool,
         vec!["regulator:83920".into(), "ledger:9f2c".into()],
-    );
+    )
+    .unwrap();
     (rec, secret)
 }
 
@@ -260,8 +261,67 @@ fn a_changed_input_does_not_verify() {
         &DrawSecret::from_bytes([1; 32]),
         rec.pool.clone(),
         rec.contributions.clone(),
-    );
+    )
+    .unwrap();
     assert_ne!(other.result.lines, rec.result.lines);
+    let mut r = rec.clone();
+    r.contributions.clear();
+    assert_eq!(code(&r, &secret), "draw.verify.entropy");
+}
+
+#[test]
+fn a_draw_needs_late_entropy_and_a_matching_pool() {
+    let (rec, secret) = record();
+    let make = |pool: PoolSnapshot, c: Vec<String>| {
+        DrawRecord::make(rec.request.clone(), &secret, pool, c).map(|_| ())
+    };
+    assert_eq!(
+        make(rec.pool.clone(), vec![]).unwrap_err().code,
+        "draw.no_entropy"
+    );
+    assert_eq!(
+        make(rec.pool.clone(), vec![" ".into()]).unwrap_err().code,
+        "draw.no_entropy"
+    );
+    let mut short = rec.pool.clone();
+    short.lines.pop();
+    assert_eq!(
+        make(short, vec!["x".into()]).unwrap_err().code,
+        "draw.pool_shape"
+    );
+}
+
+#[test]
+fn ledger_order_is_checked() {
+    let ok = LedgerPositions {
+        commitment: 10,
+        request: 11,
+        pool: 12,
+        contributions: vec![13, 14],
+        result: 15,
+    };
+    assert!(check_positions(&ok).is_ok());
+    for bad in [
+        LedgerPositions {
+            commitment: 11,
+            request: 10,
+            ..ok.clone()
+        },
+        LedgerPositions {
+            contributions: vec![12],
+            ..ok.clone()
+        },
+        LedgerPositions {
+            contributions: vec![],
+            ..ok.clone()
+        },
+        LedgerPositions {
+            result: 14,
+            ..ok.clone()
+        },
+    ] {
+        assert_eq!(check_positions(&bad).unwrap_err().code, "draw.verify.order");
+    }
 }
 
 #[test]

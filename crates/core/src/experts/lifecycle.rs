@@ -104,6 +104,20 @@ impl ExpertEvent {
     }
 }
 
+/// Days the department has to end the appointment after a voluntary exit request (Order 26).
+pub const EXIT_CONFIRM_DAYS: u64 = 10;
+/// Days the department has to remove an expert who lost eligibility (Order 26).
+pub const REMOVAL_DAYS: u64 = 30;
+/// Days the department has to answer an expert's request to review an assessment (Order 26).
+pub const REVIEW_ANSWER_DAYS: u64 = 30;
+
+/// The last local date to act on something that happened on `on`, `days` calendar days later
+/// (the start day not counted). Order 26 speaks of days, not working days; a region that counts
+/// working days uses `calendar::WorkingCalendar::add_working_days` instead.
+pub fn deadline(on: chrono::NaiveDate, days: u64) -> chrono::NaiveDate {
+    on + chrono::Days::new(days)
+}
+
 /// The status after `event`, or why it may not happen: the wrong performer (403), a missing
 /// reason (422) or a move the lifecycle does not have (409).
 pub fn next_state(
@@ -203,6 +217,15 @@ mod tests {
         assert_eq!(
             next_state(S::Exited, E::Apply, Performer::Expert, "").unwrap(),
             S::Applied
+        );
+    }
+
+    #[test]
+    fn deadlines_count_calendar_days() {
+        let on = chrono::NaiveDate::from_ymd_opt(2026, 12, 25).unwrap();
+        assert_eq!(
+            deadline(on, EXIT_CONFIRM_DAYS),
+            chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap()
         );
     }
 

@@ -23,10 +23,13 @@ pub mod specialty;
 pub mod visibility;
 
 pub use avoidance::{
-    AvoidanceConfig, AvoidanceRule, Candidate, Engagement, Funnel, LineScreening, SectionParties,
-    ShortfallCause, screen,
+    AvoidanceConfig, AvoidanceRule, Candidate, Engagement, Funnel, LineScreening, Screener,
+    SectionParties, ShortfallCause, screen,
 };
-pub use draw::{DrawRecord, DrawResult, DrawSecret, PoolSnapshot, draw, verify};
+pub use draw::{
+    DrawRecord, DrawResult, DrawSecret, LedgerPositions, PoolSnapshot, check_positions, draw,
+    verify,
+};
 pub use expert::{Expert, Profile};
 pub use lifecycle::{ExpertEvent, ExpertStatus, Performer, next_state};
 pub use request::{CommitteeKind, CommitteeRules, DrawLine, DrawRequest, PoolScope};

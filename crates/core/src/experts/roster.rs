@@ -99,6 +99,8 @@ pub struct Seat {
     pub invited_at: Micros,
     /// The expert whose vacated seat this one fills.
     pub replaces: Option<String>,
+    /// The evaluation site where the member checked in (远程异地评标: one committee, several sites).
+    pub site: Option<String>,
 }
 
 /// The seats of one request line, vacated ones included (they are the history), and its reserve.
@@ -163,6 +165,7 @@ impl Roster {
                         from_fallback: p.from_fallback,
                         invited_at: at,
                         replaces: None,
+                        site: None,
                     })
                     .collect(),
                 reserves: l.reserves.clone(),
@@ -218,6 +221,7 @@ impl Roster {
                     from_fallback: r.from_fallback,
                     invited_at: at,
                     replaces: Some(expert_id.to_string()),
+                    site: None,
                 });
             }
             let v = Vacancy {
@@ -236,6 +240,27 @@ impl Roster {
             state,
             vacancy,
         })
+    }
+
+    /// 签到: the identity check passed at `site` (the app compares the ID card or face with the
+    /// expert's record before calling this).
+    pub fn check_in(
+        &mut self,
+        expert_id: &str,
+        site: &str,
+        at: Micros,
+    ) -> Result<SeatChange, Problem> {
+        if site.trim().is_empty() {
+            return Err(Problem::invalid(
+                "draw.site_required",
+                "签到须记录评标地点。",
+                "A check-in must record the evaluation site.",
+            ));
+        }
+        let change = self.apply(expert_id, SeatEvent::CheckIn, "", at)?;
+        let (li, si) = self.find(expert_id).expect("just applied");
+        self.lines[li].seats[si].site = Some(site.trim().to_string());
+        Ok(change)
     }
 
     /// Invited members whose answer window (`window` microseconds from their invitation) has
@@ -291,6 +316,7 @@ impl Roster {
                 from_fallback: p.from_fallback,
                 invited_at: at,
                 replaces,
+                site: None,
             });
             seated += 1;
         }
@@ -412,13 +438,22 @@ mod tests {
     fn check_in_completes_the_committee() {
         let mut r = roster();
         r.apply("A1", SeatEvent::Confirm, "", 110).unwrap();
-        r.apply("A1", SeatEvent::CheckIn, "", 900).unwrap();
-        r.apply("A2", SeatEvent::CheckIn, "", 900).unwrap();
+        r.check_in("A1", "乌海市交易中心3号评标室", 900).unwrap();
+        r.check_in("A2", "呼和浩特市交易中心远程评标室", 900)
+            .unwrap();
+        assert_eq!(
+            r.lines[0].seats[1].site.as_deref(),
+            Some("呼和浩特市交易中心远程评标室")
+        );
+        assert_eq!(
+            r.check_in("B1", " ", 900).unwrap_err().code,
+            "draw.site_required"
+        );
         assert!(!r.is_complete());
         assert_eq!(r.overdue(1000, 500), ["B1"]);
         assert!(r.overdue(599, 500).is_empty());
         r.apply("B1", SeatEvent::Confirm, "", 120).unwrap();
-        r.apply("B1", SeatEvent::CheckIn, "", 950).unwrap();
+        r.check_in("B1", "乌海市交易中心3号评标室", 950).unwrap();
         assert!(r.is_complete());
         assert!(r.apply("A1", SeatEvent::Confirm, "", 1).is_err());
         let c = r.apply("A1", SeatEvent::MissCheckIn, "", 1);
