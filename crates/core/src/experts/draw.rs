@@ -34,6 +34,10 @@
 //! at most once in the whole draw (ids already taken are left out of later pools, keeping the
 //! sorted order). A line takes from its own pool first and, only when that pool is too small,
 //! the rest from its fallback pool.
+//!
+//! `reference/verify_draw.py` is an independent implementation of this page in 80 lines of
+//! Python (hashlib's SM3); the pinned tests check that both agree, and the public verification
+//! page can offer it for download.
 
 use std::collections::{HashMap, HashSet};
 

@@ -417,3 +417,26 @@ proptest! {
         }
     }
 }
+
+/// The record of `record()`, recomputed independently by `reference/verify_draw.py` (Python's
+/// hashlib SM3): a change here is a change of the algorithm.
+#[test]
+fn the_reference_record_is_pinned() {
+    let (rec, _) = record();
+    assert_eq!(
+        rec.pool_digest,
+        "1599671eb8c553460f931ecd96d92197faca5870b366751eb85b865ffc28708e"
+    );
+    assert_eq!(
+        rec.result.seed,
+        "d9ca08b2c4ed273f6fa78718c0bb82c8d4ca30d2fbb30d4c1fce81419f15b589"
+    );
+    let ids = |v: &[Pick]| v.iter().map(|p| p.expert_id.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        ids(&rec.result.lines[0].members),
+        ["A00006", "A00038", "A00030"]
+    );
+    assert_eq!(ids(&rec.result.lines[0].reserves), ["A00021", "A00002"]);
+    assert_eq!(ids(&rec.result.lines[1].members), ["B00001", "B00008"]);
+    assert_eq!(ids(&rec.result.lines[1].reserves), ["B00019"]);
+}
