@@ -298,8 +298,15 @@ pub fn all_avoidances(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Funnel {
     pub matching: usize,
-    pub removed: Vec<(AvoidanceRule, usize)>,
+    pub removed: Vec<RuleCount>,
     pub eligible: Vec<String>,
+}
+
+/// How many candidates one rule removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleCount {
+    pub rule: AvoidanceRule,
+    pub removed: usize,
 }
 
 /// Why a pool cannot give `needed` experts.
@@ -325,8 +332,8 @@ impl Funnel {
             return Some(ShortfallCause::PoolTooSmall);
         }
         let mut left = self.matching;
-        for &(rule, n) in &self.removed {
-            left -= n;
+        for &RuleCount { rule, removed } in &self.removed {
+            left -= removed;
             if left < needed {
                 return Some(ShortfallCause::Avoidance(rule));
             }
@@ -376,7 +383,10 @@ pub fn screen(
         eligible.sort();
         Funnel {
             matching,
-            removed: removed.into_iter().collect(),
+            removed: removed
+                .into_iter()
+                .map(|(rule, removed)| RuleCount { rule, removed })
+                .collect(),
             eligible,
         }
     };
@@ -579,7 +589,16 @@ pub(crate) mod tests {
         assert_eq!(f.matching, 6);
         assert_eq!(
             f.removed,
-            [(AvoidanceRule::Suspended, 1), (AvoidanceRule::BidderTie, 3)]
+            [
+                RuleCount {
+                    rule: AvoidanceRule::Suspended,
+                    removed: 1
+                },
+                RuleCount {
+                    rule: AvoidanceRule::BidderTie,
+                    removed: 3
+                }
+            ]
         );
         assert_eq!(f.eligible, ["E4", "E5"]);
         assert_eq!(
@@ -593,5 +612,103 @@ pub(crate) mod tests {
         assert_eq!(f.binding_rule(7), Some(ShortfallCause::PoolTooSmall));
         assert_eq!(f.binding_rule(2), None);
         assert!(s[0].fallback.is_none());
+    }
+
+    fn arb_candidate() -> impl Strategy<Value = Candidate> {
+        let orgs = [TENDEREE, AGENCY, BIDDER, OTHER, DEPT];
+        (
+            0..ExpertStatus::ALL.len(),
+            proptest::option::of((0..orgs.len(), 0u64..3000)),
+            proptest::option::of(0..orgs.len()),
+            any::<bool>(),
+            any::<bool>(),
+            proptest::option::of(0u64..60),
+            0..3usize,
+            any::<bool>(),
+        )
+            .prop_map(
+                move |(status, tie, interest, relative, penalised, engaged, spec, remote)| {
+                    let mut c = candidate("X");
+                    c.status = ExpertStatus::ALL[status];
+                    if let Some((o, days)) = tie {
+                        c.employments = vec![Employment {
+                            end: Some(d(DAY) - chrono::Days::new(days)),
+                            ..job(orgs[o], "2000-01-01", None)
+                        }];
+                    }
+                    if let Some(o) = interest {
+                        c.conflicts.push(DeclaredConflict::Interest {
+                            org: cc(orgs[o]),
+                            note: String::new(),
+                        });
+                    }
+                    if relative {
+                        c.conflicts.push(DeclaredConflict::Relative {
+                            relation: Relation::InLaw,
+                            person: IdNumber::parse("11010519491231002X").unwrap(),
+                        });
+                    }
+                    if penalised {
+                        c.penalties.push(Penalty {
+                            kind: PenaltyKind::Debarment,
+                            period: DateRange {
+                                start: d("2026-01-01"),
+                                end: None,
+                            },
+                            reason: String::new(),
+                        });
+                    }
+                    if let Some(days) = engaged {
+                        c.engagements.push(Engagement {
+                            tenderee: cc(TENDEREE),
+                            evaluation_date: d(DAY) - chrono::Days::new(days),
+                        });
+                    }
+                    c.specialties =
+                        vec![SpecialtyCode::parse(["A0101", "A02", "B01"][spec]).unwrap()];
+                    if remote {
+                        c.region = RegionCode::parse("320000").unwrap();
+                    }
+                    c
+                },
+            )
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The funnel accounts for every candidate, and only candidates that no rule touches and
+        /// that fit the line are eligible.
+        #[test]
+        fn screening_is_exact(pool in proptest::collection::vec(arb_candidate(), 0..40)) {
+            let pool: Vec<Candidate> = pool
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut c)| { c.expert_id = format!("E{i:03}"); c })
+                .collect();
+            let cfg = AvoidanceConfig { same_tenderee_days: 30, min_gap_days: 7, ..Default::default() };
+            let mut l = line("A", PoolScope::Local, 1, 0);
+            l.fallback = Some(PoolScope::Remote { regions: vec![] });
+            let req = request(vec![l], 0);
+            let s = &screen(&req, &pool, &parties(), &cfg)[0];
+            for f in [&s.primary, s.fallback.as_ref().unwrap()] {
+                let removed: usize = f.removed.iter().map(|r| r.removed).sum();
+                prop_assert_eq!(f.matching, removed + f.eligible.len());
+            }
+            prop_assert_eq!(
+                s.primary.matching + s.fallback.as_ref().unwrap().matching,
+                pool.iter().filter(|c| c.specialties[0].as_str().starts_with('A')).count()
+            );
+            for c in &pool {
+                let eligible = s.primary.eligible.contains(&c.expert_id)
+                    || s.fallback.as_ref().unwrap().eligible.contains(&c.expert_id);
+                let clean = all_avoidances(c, &parties(), &cfg, d(DAY)).is_empty()
+                    && c.specialties[0].as_str().starts_with('A');
+                prop_assert_eq!(eligible, clean, "{:?}", c);
+                if c.employments.iter().any(|e| e.org == cc(BIDDER) && e.end.unwrap() >= d("2023-12-10")) {
+                    prop_assert!(!eligible);
+                }
+            }
+        }
     }
 }
