@@ -358,11 +358,34 @@ pub fn screen(
     cfg: &AvoidanceConfig,
 ) -> Vec<LineScreening> {
     let screener = Screener::new(parties, cfg, req.evaluation_date);
-    let mut seen = std::collections::HashSet::with_capacity(candidates.len());
+    // The store usually passes candidates ordered by id (a primary-key scan): then a repeated id
+    // is next to its twin and no hash set is needed.
+    let sorted = candidates
+        .windows(2)
+        .all(|w| w[0].expert_id <= w[1].expert_id);
+    let mut seen = std::collections::HashSet::new();
+    let fits_any = |c: &Candidate| {
+        req.lines.iter().any(|l| {
+            c.specialties.iter().any(|s| s.is_within(&l.specialty))
+                && (l.scope.admits(&c.region, &req.local_area)
+                    || l.fallback
+                        .as_ref()
+                        .is_some_and(|f| f.admits(&c.region, &req.local_area)))
+        })
+    };
+    // Only candidates some line could take are screened.
     let verdicts: Vec<(&Candidate, Option<AvoidanceRule>)> = candidates
         .iter()
-        .filter(|c| seen.insert(c.expert_id.as_str()))
-        .map(|c| (c, screener.first(c)))
+        .enumerate()
+        .filter(|&(i, c)| {
+            if sorted {
+                i == 0 || candidates[i - 1].expert_id != c.expert_id
+            } else {
+                seen.insert(c.expert_id.as_str())
+            }
+        })
+        .filter(|(_, c)| fits_any(c))
+        .map(|(_, c)| (c, screener.first(c)))
         .collect();
     let funnel = |specialty: &SpecialtyCode, scope: &PoolScope| {
         let mut matching = 0;

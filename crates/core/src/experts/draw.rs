@@ -322,10 +322,12 @@ impl DrawResult {
     }
 }
 
-/// Draws with `seed` from `pool` (which must have one entry per request line) as the module
-/// documentation specifies.
+/// Draws with `seed` from `pool` as the module documentation specifies. The pool must have one
+/// entry per request line and be in canonical order ([`PoolSnapshot::is_sorted`]), as
+/// [`DrawRecord::make`] and [`verify`] check. Cost: O(k·t + k log n) for k drawn, t already taken.
 pub fn draw(req: &DrawRequest, pool: &PoolSnapshot, seed: &[u8; 32]) -> DrawResult {
     assert_eq!(req.lines.len(), pool.lines.len(), "one pool per line");
+    debug_assert!(pool.is_sorted(), "the pool is in canonical order");
     let mut taken: HashSet<&str> = HashSet::new();
     let mut lines: Vec<LineResult> = req
         .lines
@@ -343,16 +345,34 @@ pub fn draw(req: &DrawRequest, pool: &PoolSnapshot, seed: &[u8; 32]) -> DrawResu
                 if got.len() >= want {
                     break;
                 }
-                let free: Vec<&str> = ids
+                // The pool without the ids already taken, in sorted order, addressed through the
+                // (few) taken positions instead of being copied: O(k·t) rather than O(n).
+                let mut gaps: Vec<usize> = taken
                     .iter()
-                    .map(String::as_str)
-                    .filter(|id| !taken.contains(id))
+                    .filter_map(|id| ids.binary_search_by(|x| x.as_str().cmp(id)).ok())
                     .collect();
+                gaps.sort_unstable();
+                let free_at = |f: usize| {
+                    let mut o = f;
+                    for &g in &gaps {
+                        if g <= o {
+                            o += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    o
+                };
                 let mut stream = DrawStream::new(seed, pass, i as u32, which);
-                for pos in stream.choose(free.len(), want - got.len()) {
-                    taken.insert(free[pos]);
+                let chosen: Vec<&str> = stream
+                    .choose(ids.len() - gaps.len(), want - got.len())
+                    .into_iter()
+                    .map(|f| ids[free_at(f)].as_str())
+                    .collect();
+                for id in chosen {
+                    taken.insert(id);
                     got.push(Pick {
-                        expert_id: free[pos].to_string(),
+                        expert_id: id.to_string(),
                         from_fallback: which == 1,
                     });
                 }

@@ -440,3 +440,52 @@ fn the_reference_record_is_pinned() {
     assert_eq!(ids(&rec.result.lines[1].members), ["B00001", "B00008"]);
     assert_eq!(ids(&rec.result.lines[1].reserves), ["B00019"]);
 }
+
+/// Rough timing for the wiring notes (not a benchmark): `cargo test -p yiwang-core --release
+/// experts::draw::tests::timing -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn timing() {
+    use std::time::Instant;
+    let n = 1_000_000;
+    let specs = ["A0101", "A0102", "A0201", "B0101", "C0101"];
+    let pool: Vec<_> = (0..n)
+        .map(|i| {
+            let mut c = candidate(&format!("E{i:07}"));
+            c.specialties = vec![crate::experts::SpecialtyCode::parse(specs[i % 5]).unwrap()];
+            if i % 7 == 0 {
+                c.employments = vec![Employment {
+                    org: cc(BIDDER),
+                    org_name: String::new(),
+                    kind: TieKind::Employee,
+                    start: d("2020-01-01"),
+                    end: None,
+                }];
+            }
+            if i % 3 == 0 {
+                c.region = region("320000");
+            }
+            c
+        })
+        .collect();
+    let mut l = line("A01", PoolScope::Local, 5, 3);
+    l.fallback = Some(PoolScope::Remote { regions: vec![] });
+    let req = request(vec![l, line("B", PoolScope::Local, 2, 1)], 0);
+    let t = Instant::now();
+    let s = screen(&req, &pool, &parties(), &AvoidanceConfig::default());
+    let screened = t.elapsed();
+    let snap = PoolSnapshot::from_screening(&s);
+    let t = Instant::now();
+    let digest = snap.digest();
+    let digested = t.elapsed();
+    let t = Instant::now();
+    let r = draw(&req, &snap, &seed(1));
+    let drawn = t.elapsed();
+    println!(
+        "1M candidates: screen {screened:?}, pool digest {digested:?} ({} + {} ids), draw {drawn:?}; {} {}",
+        snap.lines[0].own.len(),
+        snap.lines[1].own.len(),
+        &digest[..8],
+        r.is_filled(&req)
+    );
+}
