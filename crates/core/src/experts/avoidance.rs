@@ -29,7 +29,9 @@ use crate::ids::{CreditCode, IdNumber, RegionCode};
 /// One engagement of an expert: a committee they sit or sat on, with its tenderee and date.
 /// The list given for a candidate holds past and already-accepted future engagements.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Engagement {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub tenderee: CreditCode,
     pub evaluation_date: NaiveDate,
 }
@@ -74,22 +76,29 @@ impl Expert {
 
 /// The parties of the section a draw is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SectionParties {
     /// 招标人/采购人
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub tenderee: CreditCode,
     /// 招标代理机构
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub agency: Option<CreditCode>,
     /// 投标人 known at draw time.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub bidders: Vec<CreditCode>,
     /// 项目主管部门和行政监督部门: their current staff may not sit.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub supervisors: Vec<CreditCode>,
     /// 主要负责人 (legal representatives and principals) of the tenderee, agency and bidders.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub principals: Vec<IdNumber>,
 }
 
 /// The configurable figures of avoidance (region-wide defaults; an expert's assessment may set a
 /// larger gap).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AvoidanceConfig {
     /// Look-back on ties to the tenderee, agency and bidders, in months (198号文: 3 years).
     pub lookback_months: u32,
@@ -296,6 +305,7 @@ pub fn all_avoidances(
 /// each rule removed (only rules that removed any, in rule order), and the eligible expert ids,
 /// sorted by their bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Funnel {
     pub matching: usize,
     pub removed: Vec<RuleCount>,
@@ -304,6 +314,7 @@ pub struct Funnel {
 
 /// How many candidates one rule removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleCount {
     pub rule: AvoidanceRule,
     pub removed: usize,
@@ -311,6 +322,7 @@ pub struct RuleCount {
 
 /// Why a pool cannot give `needed` experts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "rule", rename_all = "snake_case")]
 pub enum ShortfallCause {
     /// Fewer experts of the specialty in the pool than needed, before any avoidance.
@@ -344,6 +356,7 @@ impl Funnel {
 
 /// The screening of one request line: its own pool and, if the line has one, its fallback pool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineScreening {
     pub primary: Funnel,
     pub fallback: Option<Funnel>,

@@ -107,11 +107,13 @@ pub fn request_digest(req: &DrawRequest) -> String {
 /// The eligible ids of every line after avoidance: `own` from the line's pool, `fallback` from its
 /// fallback pool (empty without one), each sorted by id bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PoolSnapshot {
     pub lines: Vec<LinePool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LinePool {
     pub own: Vec<String>,
     pub fallback: Vec<String>,
@@ -251,6 +253,7 @@ impl DrawStream {
 
 /// One drawn expert and whether the fallback pool gave them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pick {
     pub expert_id: String,
     pub from_fallback: bool,
@@ -258,6 +261,7 @@ pub struct Pick {
 
 /// The outcome of one line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineResult {
     pub members: Vec<Pick>,
     /// 备选专家, in the order they replace members.
@@ -267,6 +271,7 @@ pub struct LineResult {
 /// 抽取结果. Filled when every line has its count of members; a short reserve list does not fail
 /// the draw (a supplementary draw, 补抽, covers later needs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DrawResult {
     pub algorithm: String,
     pub seed: String,
@@ -275,6 +280,7 @@ pub struct DrawResult {
 
 /// Why a line was not filled, for the operator and the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Shortfall {
     pub line: usize,
     pub needed: u32,
@@ -394,6 +400,7 @@ pub fn draw(req: &DrawRequest, pool: &PoolSnapshot, seed: &[u8; 32]) -> DrawResu
 
 /// 抽取记录: what is published after the reveal so that anyone can recompute the draw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DrawRecord {
     pub request: DrawRequest,
     /// Recorded in step 1.
@@ -455,6 +462,7 @@ fn check_entropy(contributions: &[String]) -> Result<(), Problem> {
 
 /// Ledger sequence numbers of one draw attempt's entries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerPositions {
     pub commitment: u64,
     pub request: u64,

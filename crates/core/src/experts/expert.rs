@@ -13,6 +13,7 @@ use crate::ids::{CreditCode, IdNumber, RegionCode};
 
 /// An inclusive range of local (Asia/Shanghai) dates; `end: None` is open-ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DateRange {
     pub start: NaiveDate,
     pub end: Option<NaiveDate>,
@@ -52,6 +53,7 @@ impl TitleLevel {
 
 /// 职称: a professional title, e.g. 高级工程师 (副高级).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Title {
     pub name: String,
     pub level: TitleLevel,
@@ -74,7 +76,9 @@ string_enum! {
 /// 工作经历: one tie to an organisation, identified by its unified social credit code (government
 /// departments have one too, starting with 11).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Employment {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub org: CreditCode,
     pub org_name: String,
     pub kind: TieKind,
@@ -100,16 +104,22 @@ string_enum! {
 /// 申报的利害关系: a conflict the expert declared, matched against the parties of a section by
 /// identifier (never by name, which is ambiguous).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DeclaredConflict {
     /// A close relative, identified by resident ID number; avoided when the relative is a
     /// principal (法定代表人、主要负责人) of the tenderee, the agency or a bidder.
     Relative {
         relation: Relation,
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
         person: IdNumber,
     },
     /// 经济利益关系: any economic interest in an organisation (shares, loans, contracts).
-    Interest { org: CreditCode, note: String },
+    Interest {
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        org: CreditCode,
+        note: String,
+    },
 }
 
 string_enum! {
@@ -135,6 +145,7 @@ impl PenaltyKind {
 
 /// One penalty with the period it is in force.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Penalty {
     pub kind: PenaltyKind,
     pub period: DateRange,
@@ -143,6 +154,7 @@ pub struct Penalty {
 
 /// 聘期: the term of appointment; drawing after `end` is not allowed until renewed (续聘).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Term {
     pub start: NaiveDate,
     pub end: NaiveDate,
@@ -150,8 +162,10 @@ pub struct Term {
 
 /// Personal data only the expert, the managing department and (from check-in) the operator see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Profile {
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub id_number: IdNumber,
     pub mobile: String,
     /// Working in the field since (Order 26 asks for ≥ 8 years).
@@ -165,6 +179,7 @@ pub struct Profile {
 
 /// 评标专家记录: everything the expert database holds about one expert.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Expert {
     /// The opaque expert number (专家编号); the only identifier a draw record carries.
     pub id: String,
@@ -172,7 +187,9 @@ pub struct Expert {
     pub status: ExpertStatus,
     /// The managing industry department (organisation id): the only one that may change status.
     pub managing_org: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub region: RegionCode,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub specialties: Vec<SpecialtyCode>,
     pub employments: Vec<Employment>,
     pub conflicts: Vec<DeclaredConflict>,
@@ -187,6 +204,7 @@ pub struct Expert {
 
 /// Admission rules that vary by region (Order 26 fixes some; local rules fill in the rest).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdmissionRules {
     /// Years in the field (Order 26: 8).
     pub min_years_in_field: u32,

@@ -44,12 +44,16 @@ string_enum! {
 /// The pool a line draws from. Regions compare by GB/T 2260 prefix: a prefecture code covers its
 /// counties, a province code its prefectures.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PoolScope {
     /// 本地: experts within the request's local area.
     Local,
     /// 异地: experts outside the local area; within `regions` when any are listed.
-    Remote { regions: Vec<RegionCode> },
+    Remote {
+        #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+        regions: Vec<RegionCode>,
+    },
 }
 
 /// The significant prefix of a region code: `15` for a province, `1503` for a prefecture.
@@ -93,7 +97,9 @@ impl PoolScope {
 /// One line of a request: `count` members and `reserve` alternates of `specialty` (or any code
 /// below it) from `scope`; when `scope` cannot fill the line, the rest comes from `fallback`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DrawLine {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub specialty: SpecialtyCode,
     pub scope: PoolScope,
     pub count: u32,
@@ -105,14 +111,17 @@ pub struct DrawLine {
 
 /// 抽取申请 for one section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DrawRequest {
     pub section_id: String,
     pub committee: CommitteeKind,
     /// The area whose experts count as local (usually the trading centre's prefecture).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub local_area: RegionCode,
     /// 招标人/采购人代表 sitting on the committee (not drawn).
     pub representatives: u32,
     /// Budget in yuan (government procurement), deciding the ≥ 7 rule.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub budget: Option<Decimal>,
     /// 技术复杂或社会影响较大 (87号令 Art. 47), also deciding the ≥ 7 rule.
     pub complex_or_high_impact: bool,
@@ -135,8 +144,10 @@ impl DrawRequest {
 
 /// The configurable figures of the composition rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CommitteeRules {
     /// Budget at and above which a procurement committee needs ≥ 7 members (87号令: 1000万元).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub large_procurement_threshold: Decimal,
     /// Minimum of a negotiation, consultation or enquiry group (74号令: 3).
     pub group_min_members: u32,

@@ -92,6 +92,7 @@ pub fn next_seat_state(from: SeatState, event: SeatEvent) -> Result<SeatState, P
 
 /// One seat of the committee, held by one expert.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Seat {
     pub expert_id: String,
     pub state: SeatState,
@@ -105,6 +106,7 @@ pub struct Seat {
 
 /// The seats of one request line, vacated ones included (they are the history), and its reserve.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineRoster {
     /// Members the line needs.
     pub count: u32,
@@ -122,6 +124,7 @@ impl LineRoster {
 
 /// 替补记录: one vacated seat, why, and who replaced it (`None`: the reserve was used up).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Vacancy {
     pub line: usize,
     pub expert_id: String,
@@ -133,6 +136,7 @@ pub struct Vacancy {
 
 /// What one event did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeatChange {
     pub line: usize,
     pub state: SeatState,
@@ -142,6 +146,7 @@ pub struct SeatChange {
 
 /// 评委名单: the committee of one filled draw, as it evolves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Roster {
     pub lines: Vec<LineRoster>,
     pub vacancies: Vec<Vacancy>,

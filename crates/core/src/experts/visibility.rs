@@ -79,6 +79,7 @@ string_enum! {
 
 /// The instants that open a draw's record step by step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DrawTimeline {
     /// Check-in opens and the evaluation starts.
     pub evaluation_starts_at: Micros,
