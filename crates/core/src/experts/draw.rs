@@ -5,7 +5,7 @@
 //! each one a ledger entry, is:
 //!
 //! 1. **Commit.** Before the request exists the platform draws a 32-byte secret from the OS and
-//!    records [`DrawSecret::commitment`] = SM3(`"yiwang-draw-v1/commit"` ‖ secret).
+//!    records its [`DrawSecret::commitment`].
 //! 2. **Request.** The operator's request is recorded; its digest is [`request_digest`]
 //!    (SM3 of the canonical JSON of the request, as `ledger::canonical_json`).
 //! 3. **Pool.** Avoidance is applied ([`super::avoidance::screen`]) and the eligible ids of every
@@ -19,12 +19,16 @@
 //! 6. **Reveal.** After the evaluation the secret is published; [`verify`] checks the commitment
 //!    and recomputes everything from the public record.
 //!
-//! Framing: every variable-length input is written as its byte length (u64 big-endian) followed
-//! by its bytes, so no two different input lists hash alike.
+//! Framing: every byte string hashed — domain tags, the secret, the seed, digests (as their ASCII
+//! hex), expert ids, contributions (UTF-8) — is written as its length (u64 big-endian) followed
+//! by its bytes, so no two different input lists hash alike; counts and indices are fixed-width
+//! big-endian integers written as they are. The commitment of step 1 is thus
+//! SM3(frame(`"yiwang-draw-v1/commit"`) ‖ frame(secret)).
 //!
-//! The random stream of one pass over one pool is SM3 in counter mode: key = SM3(`"yiwang-draw-v1/
-//! stream"` ‖ seed ‖ pass (0 members, 1 reserves) ‖ line index (u32 BE) ‖ pool (0 own, 1 fallback));
-//! block i = SM3(key ‖ i as u64 BE), i = 0, 1, …; each block gives four u64 (big-endian, in order).
+//! The random stream of one pass over one pool is SM3 in counter mode: key = SM3(frame(`"yiwang-
+//! draw-v1/stream"`) ‖ frame(seed) ‖ pass (1 byte: 0 members, 1 reserves) ‖ line index (u32) ‖
+//! pool (1 byte: 0 own, 1 fallback)); block i = SM3(key ‖ i as u64), i = 0, 1, …; each block
+//! gives four u64, read big-endian in order.
 //! A number below n is drawn by rejection (a u64 x is kept when x < 2^64 − (2^64 mod n), giving
 //! x mod n), which has no modulo bias. k of n are chosen by a partial Fisher–Yates shuffle over
 //! the pool sorted by id bytes: for i in 0..k, j = i + below(n − i), swap positions i and j, take
@@ -35,7 +39,7 @@
 //! sorted order). A line takes from its own pool first and, only when that pool is too small,
 //! the rest from its fallback pool.
 //!
-//! `reference/verify_draw.py` is an independent implementation of this page in 80 lines of
+//! `reference/verify_draw.py` is an independent implementation of this page in 70 lines of
 //! Python (hashlib's SM3); the pinned tests check that both agree, and the public verification
 //! page can offer it for download.
 

@@ -202,6 +202,18 @@ pub struct Expert {
     pub assessed_min_gap_days: Option<u32>,
 }
 
+/// A term given on admission (入库) or renewal (续聘) must end after it starts and not in the past.
+pub fn check_term(term: &Term, today: NaiveDate) -> Result<(), Problem> {
+    if term.end <= term.start || term.end < today {
+        return Err(Problem::invalid(
+            "expert.term",
+            "聘期应晚于起始日期结束，且不能早于今天。",
+            "A term must end after it starts and not before today.",
+        ));
+    }
+    Ok(())
+}
+
 /// Admission rules that vary by region (Order 26 fixes some; local rules fill in the rest).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -380,6 +392,18 @@ pub(crate) mod tests {
                 "expert.specialty"
             ]
         );
+    }
+
+    #[test]
+    fn terms_run_forward() {
+        let t = |a: &str, b: &str| Term {
+            start: d(a),
+            end: d(b),
+        };
+        let today = d("2026-12-03");
+        assert!(check_term(&t("2026-12-03", "2030-12-02"), today).is_ok());
+        assert!(check_term(&t("2026-12-03", "2026-12-03"), today).is_err());
+        assert!(check_term(&t("2020-01-01", "2026-12-02"), today).is_err());
     }
 
     #[test]
