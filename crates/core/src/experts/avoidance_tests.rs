@@ -211,7 +211,7 @@ fn the_funnel_names_the_rule_that_emptied_the_pool() {
     assert!(s[0].fallback.is_none());
 }
 
-fn arb_candidate() -> impl Strategy<Value = Candidate> {
+pub(crate) fn arb_candidate() -> impl Strategy<Value = Candidate> {
     let orgs = [TENDEREE, AGENCY, BIDDER, OTHER, DEPT];
     (
         0..ExpertStatus::ALL.len(),

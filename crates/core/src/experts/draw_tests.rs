@@ -448,11 +448,17 @@ fn the_reference_record_is_pinned() {
 fn timing() {
     use std::time::Instant;
     let n = 1_000_000;
-    let specs = ["A0101", "A0102", "A0201", "B0101", "C0101"];
+    // spread over the 313 level-3 specialties, as a real database is
+    let specs: Vec<String> = crate::experts::SpecialtyTree::national()
+        .iter()
+        .filter(|s| s.code.level() == 3)
+        .map(|s| s.code.as_str().to_string())
+        .collect();
     let pool: Vec<_> = (0..n)
         .map(|i| {
             let mut c = candidate(&format!("E{i:07}"));
-            c.specialties = vec![crate::experts::SpecialtyCode::parse(specs[i % 5]).unwrap()];
+            c.specialties =
+                vec![crate::experts::SpecialtyCode::parse(&specs[i % specs.len()]).unwrap()];
             if i % 7 == 0 {
                 c.employments = vec![Employment {
                     org: cc(BIDDER),
@@ -474,6 +480,22 @@ fn timing() {
     let t = Instant::now();
     let s = screen(&req, &pool, &parties(), &AvoidanceConfig::default());
     let screened = t.elapsed();
+    let t = Instant::now();
+    let ix = crate::experts::PoolIndex::new(pool.clone());
+    let built = t.elapsed();
+    // a narrow line, as most real requests are: one level-3 specialty
+    let narrow = request(vec![line("A0401", PoolScope::Local, 5, 3)], 0);
+    let t = Instant::now();
+    let s2 = ix.screen(&req, &parties(), &AvoidanceConfig::default());
+    let indexed = t.elapsed();
+    let t = Instant::now();
+    let s3 = ix.screen(&narrow, &parties(), &AvoidanceConfig::default());
+    let indexed_narrow = t.elapsed();
+    assert_eq!(s, s2);
+    println!(
+        "index built in {built:?}; indexed screen {indexed:?}, one level-3 line ({} eligible) {indexed_narrow:?}",
+        s3[0].primary.eligible.len()
+    );
     let snap = PoolSnapshot::from_screening(&s);
     let t = Instant::now();
     let digest = snap.digest();

@@ -7,7 +7,8 @@
 //!
 //! A draw, end to end:
 //! 1. [`request::validate_request`] — committee composition and lines;
-//! 2. [`avoidance::screen`] — the eligible pool per line and how many each rule removed;
+//! 2. [`avoidance::screen`] (or the same through an [`index::PoolIndex`] at scale) — the
+//!    eligible pool per line and how many each rule removed;
 //! 3. [`draw::DrawRecord::make`] — commit-reveal seed and the deterministic selection
 //!    ([`draw`] documents the algorithm so that anyone can recompute it);
 //! 4. [`roster::Roster`] — confirmations, check-in, and replacement from the reserve in order;
@@ -16,6 +17,7 @@
 pub mod avoidance;
 pub mod draw;
 pub mod expert;
+pub mod index;
 pub mod lifecycle;
 pub mod request;
 pub mod roster;
@@ -23,14 +25,15 @@ pub mod specialty;
 pub mod visibility;
 
 pub use avoidance::{
-    AvoidanceConfig, AvoidanceRule, Candidate, Engagement, Funnel, LineScreening, Screener,
-    SectionParties, ShortfallCause, screen,
+    AvoidanceConfig, AvoidanceRule, Candidate, Engagement, Funnel, LineScreening, RuleCount,
+    Screener, SectionParties, ShortfallCause, screen,
 };
 pub use draw::{
     DrawRecord, DrawResult, DrawSecret, LedgerPositions, PoolSnapshot, check_positions, draw,
     verify,
 };
 pub use expert::{Expert, Profile};
+pub use index::PoolIndex;
 pub use lifecycle::{ExpertEvent, ExpertStatus, Performer, next_state};
 pub use request::{CommitteeKind, CommitteeRules, DrawLine, DrawRequest, PoolScope};
 pub use roster::{Roster, SeatEvent, SeatState};
