@@ -3,14 +3,14 @@
 //!
 //! 管用分离 (management separated from use): the managing industry department admits, suspends,
 //! renews, dismisses experts and confirms exits ([`lifecycle`]); trading centres only draw
-//! ([`request`], [`avoidance`], [`draw`]) and see what a draw needs ([`visibility`]).
+//! ([`request`], [`avoidance`], [`draw`](mod@draw)) and see what a draw needs ([`visibility`]).
 //!
 //! A draw, end to end:
 //! 1. [`request::validate_request`] — committee composition and lines;
 //! 2. [`avoidance::screen`] (or the same through an [`index::PoolIndex`] at scale) — the
 //!    eligible pool per line and how many each rule removed;
 //! 3. [`draw::DrawRecord::make`] — commit-reveal seed and the deterministic selection
-//!    ([`draw`] documents the algorithm so that anyone can recompute it);
+//!    ([`draw`](mod@draw) documents the algorithm so that anyone can recompute it);
 //! 4. [`roster::Roster`] — confirmations, check-in, and replacement from the reserve in order;
 //! 5. [`draw::verify`] — after the evaluation, with the revealed secret.
 
