@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 mod enums;
+pub mod experts;
 pub mod ids;
 pub mod ledger;
 pub mod merkle;
