@@ -14,5 +14,6 @@ pub mod privacy;
 pub mod problem;
 pub mod statutory;
 pub mod time;
+pub mod trading;
 
 pub use problem::{Problem, ProblemKind};
