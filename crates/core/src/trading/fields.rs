@@ -64,6 +64,18 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// 评标办法 / 成交规则 (招标投标法 Art. 41; DOMAIN §2.2).
+    AwardMethod {
+        /// 综合评估法: price, technical, business, credit, performance and honours scored together.
+        Comprehensive = "comprehensive", "综合评估法", "Comprehensive scoring";
+        /// 经评审的最低投标价法: the lowest evaluated price, not below cost.
+        LowestEvaluatedPrice = "lowest_evaluated_price", "经评审的最低投标价法", "Lowest evaluated price";
+        /// 价高者得: auctions and listings of land, mining rights and assets.
+        HighestPrice = "highest_price", "价高者得", "Highest price";
+    }
+}
+
 impl TradeField {
     /// The methods a section of this field may be traded by on the platform.
     ///

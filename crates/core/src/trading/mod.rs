@@ -3,4 +3,5 @@ pub mod bids;
 pub mod code;
 pub mod fields;
 pub mod lifecycle;
+pub mod ocds;
 pub mod periods;
