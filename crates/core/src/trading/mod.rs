@@ -4,4 +4,5 @@ pub mod code;
 pub mod fields;
 pub mod lifecycle;
 pub mod ocds;
+pub mod parties;
 pub mod periods;
