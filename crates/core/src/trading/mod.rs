@@ -8,6 +8,7 @@
 //! | [`code`] | 统一交易标识码 (the section's unique transaction code) and 标段（包）编号 |
 //! | [`lifecycle`] | section states, events, who performs each, `next_state` |
 //! | [`periods`] | legal minimum periods and caps, schedule check (every violation), earliest lawful deadline, clarification/objection/pause rules, deposits, refunds, publicity, complaints |
+//! | [`deposits`] | deposit payments (basic account, amount, in time), refund due dates, same-account screen |
 //! | [`bids`] | sealed-bid envelope, submit/replace/withdraw before the deadline, decryption gate, opening decision, decryption failures, receipts, opening record |
 //! | [`parties`] | party kinds, qualifications with expiry, temporary membership, bid eligibility, Art. 34 links |
 //! | [`ocds`] | OCDS 1.1.5 releases for the tender, award and contract stages |
@@ -18,6 +19,7 @@ pub mod archive;
 pub mod bids;
 pub mod clauses;
 pub mod code;
+pub mod deposits;
 pub mod fields;
 pub mod lifecycle;
 pub mod ocds;
