@@ -7,7 +7,9 @@
 //! | [`fields`] | fields of trade, methods, award methods, which methods a field allows, mandatory-tender thresholds |
 //! | [`code`] | 统一交易标识码 (the section's unique transaction code) and 标段（包）编号 |
 //! | [`lifecycle`] | section states, events, who performs each, `next_state` |
-//! | [`periods`] | legal minimum periods and caps, schedule check (every violation), earliest lawful deadline, clarification/objection/pause rules, deposits, refunds, publicity, complaints |
+//! | [`periods`] | legal periods (calendar/working days), minimum periods and caps per field and method, deposit cap |
+//! | [`schedule`] | schedule check (every violation), earliest lawful deadline, clarification, objection and pause rules |
+//! | [`publicity`] | candidate publicity, complaints, performance bond |
 //! | [`deposits`] | deposit payments (basic account, amount, in time), refund due dates, same-account screen |
 //! | [`bids`] | sealed-bid envelope, submit/replace/withdraw before the deadline, decryption gate, opening decision, decryption failures, receipts, opening record |
 //! | [`parties`] | party kinds, qualifications with expiry, temporary membership, bid eligibility, Art. 34 links |
@@ -25,9 +27,14 @@ pub mod lifecycle;
 pub mod ocds;
 pub mod parties;
 pub mod periods;
+pub mod publicity;
+pub mod schedule;
+#[cfg(test)]
+mod testutil;
 
 pub use bids::{BidAction, BidEnvelope, BidReceipt, BidStatus, OpeningDecision};
 pub use code::TransactionCode;
 pub use fields::{AwardMethod, ProcurementCategory, TradeField, TradeMethod};
 pub use lifecycle::{Performer, SectionEvent, SectionState, SectionStatus, next_state};
-pub use periods::{PeriodRules, ProposedSchedule, Violation};
+pub use periods::{PeriodRules, Violation};
+pub use schedule::ProposedSchedule;
