@@ -25,7 +25,7 @@ use serde_json::{Map, Value, json};
 
 use super::code::TransactionCode;
 use super::fields::{AwardMethod, ProcurementCategory, TradeField, TradeMethod};
-use super::lifecycle::SectionState;
+use super::lifecycle::{SectionEvent, SectionState};
 use crate::Problem;
 use crate::enums::string_enum;
 use crate::ids::CreditCode;
@@ -179,6 +179,27 @@ string_enum! {
         Award = "award", "中标结果", "Award";
         AwardCancellation = "awardCancellation", "中标结果撤销", "Award cancellation";
         Contract = "contract", "合同", "Contract";
+    }
+}
+
+impl ReleaseKind {
+    /// The release a lifecycle event publishes, if any: the notice → `tender`; the opening (the
+    /// bidders become public) and a failure (`unsuccessful`) → `tenderUpdate`; a cancellation →
+    /// `tenderCancellation`; the candidates (a `pending` award) and the award → `award`; the
+    /// contract filing → `contract`. A clarification is not a lifecycle event; it publishes a
+    /// `tenderAmendment`. Suspension and resumption publish nothing (OCDS 1.1 has no status for
+    /// them), nor do internal steps (documents issued, evaluation started, archiving).
+    pub fn for_event(event: SectionEvent) -> Option<ReleaseKind> {
+        use SectionEvent as E;
+        match event {
+            E::Announce => Some(ReleaseKind::Tender),
+            E::Open | E::Fail | E::Retender => Some(ReleaseKind::TenderUpdate),
+            E::Cancel => Some(ReleaseKind::TenderCancellation),
+            E::PublishCandidates | E::Award => Some(ReleaseKind::Award),
+            E::Reevaluate => Some(ReleaseKind::AwardCancellation),
+            E::FileContract => Some(ReleaseKind::Contract),
+            E::IssueDocuments | E::StartEvaluation | E::Archive | E::Suspend | E::Resume => None,
+        }
     }
 }
 

@@ -536,6 +536,42 @@ fn every_enum_maps_into_its_codelist() {
 }
 
 #[test]
+fn lifecycle_events_map_to_release_kinds() {
+    use crate::trading::lifecycle::SectionEvent as E;
+    assert_eq!(
+        ReleaseKind::for_event(E::Announce),
+        Some(ReleaseKind::Tender)
+    );
+    assert_eq!(
+        ReleaseKind::for_event(E::Cancel),
+        Some(ReleaseKind::TenderCancellation)
+    );
+    assert_eq!(
+        ReleaseKind::for_event(E::FileContract),
+        Some(ReleaseKind::Contract)
+    );
+    assert_eq!(ReleaseKind::for_event(E::Suspend), None);
+    // Every event that publishes an award-stage release happens once there is something to award.
+    for e in crate::trading::lifecycle::SectionEvent::ALL {
+        if let Some(k) = ReleaseKind::for_event(*e) {
+            let tn = tender(SectionState::Awarded);
+            assert!(
+                build_release(
+                    &cfg(),
+                    k,
+                    t("2026-04-20T02:00:00Z"),
+                    &tn,
+                    Some(&award()),
+                    Some(&contract())
+                )
+                .is_ok(),
+                "{e}"
+            );
+        }
+    }
+}
+
+#[test]
 fn ocid_prefixes_are_checked() {
     assert!(OcdsConfig::new("ocds-abc123").is_ok());
     for bad in [
