@@ -105,6 +105,9 @@ pub struct PeriodRules {
     pub objection_before_deadline: Option<Period>,
     /// Objections answered within (条例 Art. 22: 3 days; 政府采购法 Art. 53: 7 working days).
     pub objection_answer: Option<Period>,
+    /// 质疑 (government procurement): a supplier challenges within this period of knowing, or of
+    /// receiving the documents (政府采购法 Art. 52: 7 working days).
+    pub challenge_window: Option<Period>,
     /// A 挂牌 listing stays open for at least.
     pub listing_period: Option<Period>,
     /// Bid deposit at most this share of the estimated price or budget (条例 Art. 26: 2%).
@@ -131,6 +134,7 @@ impl PeriodRules {
             clarification_before_deadline: Some(Period::calendar(15)),
             objection_before_deadline: Some(Period::calendar(10)),
             objection_answer: Some(Period::calendar(3)),
+            challenge_window: None,
             listing_period: None,
             deposit_rate: Some(TWO_PERCENT),
             deposit_cap: (field == TradeField::Construction).then(|| Decimal::new(800_000, 0)),
@@ -167,6 +171,7 @@ impl PeriodRules {
             clarification_before_deadline: None,
             objection_before_deadline: None,
             objection_answer: None,
+            challenge_window: None,
             listing_period: None,
             deposit_rate: None,
             deposit_cap: None,
@@ -178,6 +183,7 @@ impl PeriodRules {
                 document_availability: Some(Period::working(5)),
                 clarification_before_deadline: Some(Period::calendar(15)),
                 objection_answer: Some(Period::working(7)),
+                challenge_window: Some(Period::working(7)),
                 deposit_rate: Some(TWO_PERCENT),
                 ..none
             },
@@ -187,6 +193,7 @@ impl PeriodRules {
                     bid_period: Some(Period::working(3)),
                     clarification_before_deadline: Some(Period::working(3)),
                     objection_answer: Some(Period::working(7)),
+                    challenge_window: Some(Period::working(7)),
                     deposit_rate: Some(TWO_PERCENT),
                     ..none
                 }
@@ -197,6 +204,7 @@ impl PeriodRules {
                 document_availability: Some(Period::working(5)),
                 clarification_before_deadline: Some(Period::calendar(5)),
                 objection_answer: Some(Period::working(7)),
+                challenge_window: Some(Period::working(7)),
                 deposit_rate: Some(TWO_PERCENT),
                 ..none
             },

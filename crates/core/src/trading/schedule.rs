@@ -290,6 +290,32 @@ pub fn objection_answer_due(
     rules.objection_answer.map(|p| p.due(received_at, cal))
 }
 
+/// Whether a 质疑 (challenge) raised at `raised_at` about something the supplier knew (or the
+/// documents it received) at `known_at` is in time: within 7 working days (政府采购法 Art. 52), as
+/// the exclusive end of the period. Trades without a challenge window accept it (their objections
+/// follow [`objection_in_time`]).
+pub fn challenge_in_time(
+    rules: &PeriodRules,
+    known_at: DateTime<Utc>,
+    raised_at: DateTime<Utc>,
+    cal: &WorkingCalendar,
+) -> Result<(), Violation> {
+    match rules.challenge_window {
+        Some(p) if raised_at >= p.due(known_at, cal) => Err(Violation::new(
+            "trading.challenge.late",
+            format!(
+                "质疑应当在知道或者应当知道其权益受到损害之日起{}内提出。",
+                p.zh()
+            ),
+            format!(
+                "A challenge must be raised within {} of knowing of the harm.",
+                p.en()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The deadline after the process was paused from `paused_at` to `resumed_at` (条例 Art. 22: the
 /// tenderee pauses the process until it answers an objection).
 ///
@@ -555,6 +581,20 @@ mod tests {
             objection_answer_due(&gp, at(2026, 9, 25, 10, 0), &cal()),
             Some(at(2026, 10, 13, 0, 0))
         );
+    }
+
+    #[test]
+    fn procurement_challenges_within_seven_working_days() {
+        let gp = PeriodRules::for_trade(TradeField::GovernmentProcurement, TradeMethod::OpenTender)
+            .unwrap();
+        // Known Friday 18 Sept 2026: Sun 20th (调休), 21, 22, 23, 24, 25 is off (中秋), 28, 29 →
+        // the 7th working day is Tuesday 29th.
+        let known = at(2026, 9, 18, 10, 0);
+        assert!(challenge_in_time(&gp, known, at(2026, 9, 29, 23, 59), &cal()).is_ok());
+        let late = challenge_in_time(&gp, known, at(2026, 9, 30, 0, 0), &cal()).unwrap_err();
+        assert_eq!(late.code, "trading.challenge.late");
+        assert!(late.message.contains("7个工作日"));
+        assert!(challenge_in_time(&construction(), known, at(2027, 1, 1, 0, 0), &cal()).is_ok());
     }
 
     #[test]
