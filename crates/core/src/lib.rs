@@ -14,6 +14,7 @@ pub mod privacy;
 pub mod problem;
 pub mod statutory;
 pub mod time;
+pub mod evaluation;
 pub mod trading;
 
 pub use problem::{Problem, ProblemKind};
