@@ -3,11 +3,11 @@
 //! Tie-breaks (documented because the law leaves them to the tender documents):
 //! - 综合评估法: higher total; then the lower bid price (政府采购货物和服务招标投标管理办法
 //!   Art. 65: 得分相同的，按照投标报价由低到高顺序排列); then the higher technical score (sum of the
-//!   technical criteria); bids still equal are marked `tie_unresolved` and listed by bid id — the
+//!   technical criteria); bids still equal are given a `tie_group` and listed by bid id — the
 //!   tenderee resolves them by the method the tender documents name (often 抽签), recorded outside
 //!   this rule.
 //! - 经评审的最低投标价法: lower evaluated price; then the lower bid price (评标委员会和评标方法
-//!   暂行规定 Art. 29: 投标报价低的优先); bids still equal are `tie_unresolved` as above.
+//!   暂行规定 Art. 29: 投标报价低的优先); bids still equal share a `tie_group` as above.
 //!
 //! Rejected bids never rank: both functions drop every bid that has an [`Exclusion`].
 //!
@@ -40,8 +40,9 @@ pub struct RankedBid {
     pub total: Option<Decimal>,
     /// 评标价 (经评审的最低投标价法).
     pub evaluated_price: Option<Decimal>,
-    /// Equal to a neighbour on every tie-break: the order among them is decided outside.
-    pub tie_unresolved: bool,
+    /// Equal to a neighbour on every tie-break: the rank of the first line of its tie group. The
+    /// order within a group is decided outside this rule (see [`apply_lot`]).
+    pub tie_group: Option<u32>,
 }
 
 fn missing_price(bid: &str) -> Problem {
@@ -56,8 +57,9 @@ fn number(mut lines: Vec<RankedBid>, same: impl Fn(&RankedBid, &RankedBid) -> bo
     for i in 0..lines.len() {
         lines[i].rank = i as u32 + 1;
         if i > 0 && same(&lines[i - 1], &lines[i]) {
-            lines[i - 1].tie_unresolved = true;
-            lines[i].tie_unresolved = true;
+            let group = lines[i - 1].tie_group.unwrap_or(lines[i - 1].rank);
+            lines[i - 1].tie_group = Some(group);
+            lines[i].tie_group = Some(group);
         }
     }
     lines
@@ -103,7 +105,7 @@ pub fn rank_comprehensive(
             price,
             total: Some(total),
             evaluated_price: None,
-            tie_unresolved: false,
+            tie_group: None,
         })
         .collect();
     Ok(number(lines, |a, b| {
@@ -141,12 +143,45 @@ pub fn rank_lowest_price(bids: &[EvaluatedPrice], exclusions: &[Exclusion]) -> V
             price: b.price,
             total: None,
             evaluated_price: Some(b.price + b.adjustments),
-            tie_unresolved: false,
+            tie_group: None,
         })
         .collect();
     number(lines, |a, b| {
         a.evaluated_price == b.evaluated_price && a.price == b.price
     })
+}
+
+/// Applies the outcome of the tie-break the tender documents name (e.g. a recorded 抽签) to the
+/// tie group starting at rank `group`: `order` lists exactly that group's bids in their new order.
+/// The lines keep their ranks; the group's flag is cleared.
+pub fn apply_lot(ranking: &[RankedBid], group: u32, order: &[BidId]) -> Result<Vec<RankedBid>, Problem> {
+    let members: Vec<usize> = (0..ranking.len())
+        .filter(|i| ranking[*i].tie_group == Some(group))
+        .collect();
+    let mut wanted: Vec<&BidId> = order.iter().collect();
+    wanted.sort();
+    let mut have: Vec<&BidId> = members.iter().map(|i| &ranking[*i].bid).collect();
+    have.sort();
+    if members.is_empty() || wanted != have {
+        return Err(Problem::invalid(
+            "evaluation.rank.lot",
+            "抽签结果应当恰好列出并列的全部投标。",
+            "The tie-break result must list exactly the tied bids.",
+        ));
+    }
+    let mut out = ranking.to_vec();
+    for (slot, bid) in members.iter().zip(order) {
+        let src = &ranking[members[members
+            .iter()
+            .position(|i| &ranking[*i].bid == bid)
+            .unwrap_or(0)]];
+        out[*slot] = RankedBid {
+            rank: ranking[*slot].rank,
+            tie_group: None,
+            ..src.clone()
+        };
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -202,8 +237,22 @@ mod tests {
         let order: Vec<&str> = r.iter().map(|l| l.bid.as_str()).collect();
         assert_eq!(order, ["b", "e", "f", "d", "a", "c"]);
         assert_eq!(r.iter().map(|l| l.rank).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6]);
-        let ties: Vec<bool> = r.iter().map(|l| l.tie_unresolved).collect();
-        assert_eq!(ties, [false, true, true, false, false, false]);
+        let ties: Vec<Option<u32>> = r.iter().map(|l| l.tie_group).collect();
+        assert_eq!(ties, [None, Some(2), Some(2), None, None, None]);
+        // The lot puts f before e.
+        let lot = apply_lot(&r, 2, &["f".to_string(), "e".to_string()]).unwrap();
+        let order: Vec<&str> = lot.iter().map(|l| l.bid.as_str()).collect();
+        assert_eq!(order, ["b", "f", "e", "d", "a", "c"]);
+        assert!(lot.iter().all(|l| l.tie_group.is_none()));
+        assert_eq!(lot[1].rank, 2);
+        assert_eq!(
+            apply_lot(&r, 2, &["f".to_string()]).unwrap_err().code,
+            "evaluation.rank.lot"
+        );
+        assert_eq!(
+            apply_lot(&r, 4, &["d".to_string()]).unwrap_err().code,
+            "evaluation.rank.lot"
+        );
         let mut no_price = prices.clone();
         no_price.remove("a");
         assert_eq!(
@@ -225,7 +274,7 @@ mod tests {
         // c and b both 103; c's price is lower. a 105.
         assert_eq!(order, ["c", "b", "a"]);
         assert_eq!(r[0].evaluated_price, Some(d("103")));
-        assert!(r.iter().all(|l| !l.tie_unresolved));
+        assert!(r.iter().all(|l| l.tie_group.is_none()));
     }
 
     proptest! {
