@@ -7,6 +7,7 @@ pub mod access;
 pub mod calendar;
 pub mod catalog;
 mod enums;
+pub mod evaluation;
 pub mod ids;
 pub mod ledger;
 pub mod merkle;
@@ -14,7 +15,6 @@ pub mod privacy;
 pub mod problem;
 pub mod statutory;
 pub mod time;
-pub mod evaluation;
 pub mod trading;
 
 pub use problem::{Problem, ProblemKind};

@@ -87,8 +87,7 @@ pub fn objection_in_time(
         Err(Violation::new(
             "evaluation.objection.late",
             "对评标结果的异议应当在中标候选人公示期间提出，公示期已结束，不予受理。".into(),
-            "Objections to the result must be raised during the publicity; it has ended."
-                .into(),
+            "Objections to the result must be raised during the publicity; it has ended.".into(),
         ))
     } else {
         Ok(())
@@ -301,9 +300,14 @@ impl AwardNotice {
             self.winner.as_str().to_string(),
             clean(&self.winner_name),
             format!("{:.2}", self.price),
-            self.duration_days.map(|d| d.to_string()).unwrap_or_default(),
+            self.duration_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             clean(&self.quality),
-            self.project_manager.as_deref().map(clean).unwrap_or_default(),
+            self.project_manager
+                .as_deref()
+                .map(clean)
+                .unwrap_or_default(),
             t(self.issued_at),
             t(self.sign_by),
         ];
@@ -380,7 +384,11 @@ mod tests {
             "evaluation.candidates.count"
         );
         assert_eq!(select_candidates(&r[..1], 3).unwrap().len(), 1);
-        let across = vec![line(1, "a", None), line(2, "b", Some(2)), line(3, "c", Some(2))];
+        let across = vec![
+            line(1, "a", None),
+            line(2, "b", Some(2)),
+            line(3, "c", Some(2)),
+        ];
         assert!(select_candidates(&across, 1).is_ok());
         assert_eq!(
             select_candidates(&across, 2).unwrap_err().code,
@@ -411,7 +419,9 @@ mod tests {
         );
         use ObjectionStatus as O;
         assert_eq!(
-            may_award(at(2026, 3, 16, 9, 0), until, &[]).unwrap_err().code,
+            may_award(at(2026, 3, 16, 9, 0), until, &[])
+                .unwrap_err()
+                .code,
             "evaluation.award.publicity_running"
         );
         assert_eq!(
@@ -465,7 +475,9 @@ mod tests {
             }
         );
         assert_eq!(
-            decide_award(true, &c, &[dq("a")], Some(&c3)).unwrap_err().code,
+            decide_award(true, &c, &[dq("a")], Some(&c3))
+                .unwrap_err()
+                .code,
             "evaluation.award.rank_one"
         );
         assert_eq!(
@@ -473,7 +485,9 @@ mod tests {
             AwardDecision::Retender
         );
         assert_eq!(
-            decide_award(true, &c, &[dq("a")], Some(&a)).unwrap_err().code,
+            decide_award(true, &c, &[dq("a")], Some(&a))
+                .unwrap_err()
+                .code,
             "evaluation.award.not_candidate"
         );
         // Other projects: any eligible candidate.
@@ -485,11 +499,15 @@ mod tests {
         let mut no_note = dq("a");
         no_note.note.clear();
         assert_eq!(
-            decide_award(true, &c, &[no_note], Some(&b)).unwrap_err().code,
+            decide_award(true, &c, &[no_note], Some(&b))
+                .unwrap_err()
+                .code,
             "evaluation.award.disqualification"
         );
         assert_eq!(
-            decide_award(true, &c, &[dq("z")], Some(&a)).unwrap_err().code,
+            decide_award(true, &c, &[dq("z")], Some(&a))
+                .unwrap_err()
+                .code,
             "evaluation.award.disqualification"
         );
     }

@@ -20,7 +20,7 @@ use crate::trading::periods::Violation;
 pub fn check_composition(members: usize, experts: usize, min_members: usize) -> Vec<Violation> {
     let mut v = Vec::new();
     let min = min_members.max(5);
-    if members < min || members % 2 == 0 {
+    if members < min || members.is_multiple_of(2) {
         v.push(Violation::new(
             "evaluation.committee.size",
             format!("评标委员会成员应为{min}人以上单数。"),
@@ -106,11 +106,18 @@ impl EvaluationReport {
                 .collect();
             line(
                 "score",
-                format!("{}|{}|{}|{}", clean(&s.bid), parts.join(","), s.price, s.total),
+                format!(
+                    "{}|{}|{}|{}",
+                    clean(&s.bid),
+                    parts.join(","),
+                    s.price,
+                    s.total
+                ),
             );
         }
         for r in &self.ranking {
-            let opt = |d: Option<rust_decimal::Decimal>| d.map(|x| x.to_string()).unwrap_or_default();
+            let opt =
+                |d: Option<rust_decimal::Decimal>| d.map(|x| x.to_string()).unwrap_or_default();
             line(
                 "rank",
                 format!(
@@ -144,7 +151,12 @@ impl EvaluationReport {
                 "The leader must be a member of the committee.",
             );
         }
-        let firsts: Vec<&BidId> = self.ranking.iter().map(|r| &r.bid).take(self.candidates.len()).collect();
+        let firsts: Vec<&BidId> = self
+            .ranking
+            .iter()
+            .map(|r| &r.bid)
+            .take(self.candidates.len())
+            .collect();
         if self.candidates.len() > super::award::MAX_CANDIDATES
             || firsts != self.candidates.iter().collect::<Vec<_>>()
         {
@@ -202,12 +214,18 @@ pub fn finalize_signing(
             format!("{x} is not a member of the committee."),
         ));
     }
-    let missing: Vec<&ExpertId> = members.iter().filter(|m| !positions.contains_key(*m)).collect();
+    let missing: Vec<&ExpertId> = members
+        .iter()
+        .filter(|m| !positions.contains_key(*m))
+        .collect();
     if !missing.is_empty() {
         return Err(Problem::conflict(
             "evaluation.signing.incomplete",
             format!("尚有{}名评标委员会成员未签署评标报告。", missing.len()),
-            format!("{} member(s) have not signed the report yet.", missing.len()),
+            format!(
+                "{} member(s) have not signed the report yet.",
+                missing.len()
+            ),
         ));
     }
     let mut out = SigningOutcome {
@@ -217,7 +235,8 @@ pub fn finalize_signing(
     for (m, p) in positions {
         match p {
             MemberPosition::Signed => {}
-            MemberPosition::SignedWithDissent { reason } | MemberPosition::RefusedWithReason { reason } => {
+            MemberPosition::SignedWithDissent { reason }
+            | MemberPosition::RefusedWithReason { reason } => {
                 if reason.trim().is_empty() {
                     return Err(Problem::invalid(
                         "evaluation.signing.reason",
@@ -249,8 +268,14 @@ mod tests {
     fn composition() {
         assert!(check_composition(5, 4, 5).is_empty());
         assert!(check_composition(7, 5, 7).is_empty());
-        assert_eq!(codes(&check_composition(6, 6, 5)), ["evaluation.committee.size"]);
-        assert_eq!(codes(&check_composition(5, 7, 5)), ["evaluation.committee.experts"]);
+        assert_eq!(
+            codes(&check_composition(6, 6, 5)),
+            ["evaluation.committee.size"]
+        );
+        assert_eq!(
+            codes(&check_composition(5, 7, 5)),
+            ["evaluation.committee.experts"]
+        );
         assert_eq!(
             codes(&check_composition(5, 3, 7)),
             ["evaluation.committee.size", "evaluation.committee.experts"]
@@ -341,7 +366,10 @@ mod tests {
         let out = finalize_signing(&m, &p).unwrap();
         assert_eq!(out.dissents.len(), 1);
         assert!(out.deemed_agreed.contains("e5"));
-        p.insert("e5".into(), MemberPosition::RefusedWithReason { reason: " ".into() });
+        p.insert(
+            "e5".into(),
+            MemberPosition::RefusedWithReason { reason: " ".into() },
+        );
         assert_eq!(
             finalize_signing(&m, &p).unwrap_err().code,
             "evaluation.signing.reason"

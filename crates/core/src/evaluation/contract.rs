@@ -172,8 +172,12 @@ pub fn check_performance_bond(contract_price: Decimal, bond: Decimal) -> Result<
     if bond < Decimal::ZERO || !has_at_most_places(bond, 2) || bond > max {
         return Err(Violation::new(
             "evaluation.contract.bond",
-            format!("履约保证金不得超过中标合同金额的10%，即{max}元（招标投标法实施条例第五十八条）。"),
-            format!("The performance bond may not exceed 10% of the contract price, i.e. {max} yuan."),
+            format!(
+                "履约保证金不得超过中标合同金额的10%，即{max}元（招标投标法实施条例第五十八条）。"
+            ),
+            format!(
+                "The performance bond may not exceed 10% of the contract price, i.e. {max} yuan."
+            ),
         ));
     }
     Ok(())
@@ -185,7 +189,11 @@ pub fn check_performance_bond(contract_price: Decimal, bond: Decimal) -> Result<
 /// - 工程建设 and the rest: 7 days (房屋建筑和市政基础设施工程施工招标投标管理办法 Art. 47: 订立书面
 ///   合同后7日内送建设行政主管部门备案). Not in DOMAIN; the platform default, and the filing also
 ///   serves the 标后履约 record [003] where a province has dropped the legal duty.
-pub fn filing_due(field: TradeField, signed_at: DateTime<Utc>, cal: &WorkingCalendar) -> DateTime<Utc> {
+pub fn filing_due(
+    field: TradeField,
+    signed_at: DateTime<Utc>,
+    cal: &WorkingCalendar,
+) -> DateTime<Utc> {
     let p = if field == TradeField::GovernmentProcurement {
         Period::working(7)
     } else {
@@ -271,7 +279,9 @@ pub fn check_milestones(
         v.push(Violation::new(
             "evaluation.milestone.total",
             format!("节点付款合计{total}元超过合同价款{contract_price}元。"),
-            format!("Milestone payments of {total} yuan exceed the contract price {contract_price}."),
+            format!(
+                "Milestone payments of {total} yuan exceed the contract price {contract_price}."
+            ),
         ));
     }
     v
@@ -368,7 +378,13 @@ mod tests {
         use DeviationKind as K;
         assert_eq!(
             kinds,
-            [K::Price, K::Quality, K::Period, K::ProjectManager, K::PerformanceBond]
+            [
+                K::Price,
+                K::Quality,
+                K::Period,
+                K::ProjectManager,
+                K::PerformanceBond
+            ]
         );
         assert_eq!(found[0].expected, "9876543.20");
         let p = deviations_problem(&found);
@@ -376,7 +392,11 @@ mod tests {
         // A bond within the agreed one but over 10% of a lower contract price also deviates.
         let mut low = a.clone();
         low.price = d("1000000");
-        assert!(deviations(&a, &low).iter().any(|d| d.kind == K::PerformanceBond));
+        assert!(
+            deviations(&a, &low)
+                .iter()
+                .any(|d| d.kind == K::PerformanceBond)
+        );
     }
 
     #[test]
@@ -390,14 +410,29 @@ mod tests {
             filing_due(TradeField::Construction, signed, &cal()),
             at(2026, 10, 6, 0, 0)
         );
-        assert!(filing_due(TradeField::GovernmentProcurement, signed, &cal()) > at(2026, 10, 9, 0, 0));
+        assert!(
+            filing_due(TradeField::GovernmentProcurement, signed, &cal()) > at(2026, 10, 9, 0, 0)
+        );
         assert_eq!(
-            check_filing(TradeField::Construction, signed, at(2026, 10, 6, 0, 0), &cal())
-                .unwrap_err()
-                .code,
+            check_filing(
+                TradeField::Construction,
+                signed,
+                at(2026, 10, 6, 0, 0),
+                &cal()
+            )
+            .unwrap_err()
+            .code,
             "evaluation.contract.filing_late"
         );
-        assert!(check_filing(TradeField::GovernmentProcurement, signed, at(2026, 10, 8, 9, 0), &cal()).is_ok());
+        assert!(
+            check_filing(
+                TradeField::GovernmentProcurement,
+                signed,
+                at(2026, 10, 8, 9, 0),
+                &cal()
+            )
+            .is_ok()
+        );
 
         let day = |m, dd| NaiveDate::from_ymd_opt(2026, m, dd).unwrap();
         let ms = vec![
@@ -421,10 +456,16 @@ mod tests {
             codes(&check_milestones(d("7000000"), day(7, 1), 100, &ms)),
             ["evaluation.milestone.due", "evaluation.milestone.total"]
         );
-        let late: Vec<&str> = overdue_milestones(&ms, day(8, 1)).iter().map(|m| m.code.as_str()).collect();
+        let late: Vec<&str> = overdue_milestones(&ms, day(8, 1))
+            .iter()
+            .map(|m| m.code.as_str())
+            .collect();
         assert_eq!(late, ["m1"]);
         assert_eq!(overdue_milestones(&ms, day(12, 31)).len(), 1);
-        assert_eq!(overdue_milestones(&ms, NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()).len(), 2);
+        assert_eq!(
+            overdue_milestones(&ms, NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()).len(),
+            2
+        );
         assert_eq!(
             may_accept(&ms).unwrap_err().code,
             "evaluation.acceptance.open_milestones"

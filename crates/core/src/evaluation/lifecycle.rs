@@ -197,7 +197,10 @@ impl EvaluationStatus {
 }
 
 /// The status after `event`, or a conflict explaining why the event is not possible now.
-pub fn next_state(from: EvaluationStatus, event: EvaluationEvent) -> Result<EvaluationStatus, Problem> {
+pub fn next_state(
+    from: EvaluationStatus,
+    event: EvaluationEvent,
+) -> Result<EvaluationStatus, Problem> {
     use EvaluationEvent as E;
     use EvaluationState as S;
     let to = |s: S| Ok(EvaluationStatus::new(s));
@@ -308,7 +311,10 @@ mod tests {
         let clear = next_state(back_to_one, E::DismissObjection).unwrap();
         assert_eq!(clear, EvaluationStatus::new(S::CandidatesPublished));
         assert_eq!(next_state(clear, E::Award).unwrap().state, S::Awarded);
-        assert_eq!(next_state(one, E::UpholdObjection).unwrap().state, S::Scoring);
+        assert_eq!(
+            next_state(one, E::UpholdObjection).unwrap().state,
+            S::Scoring
+        );
         assert_eq!(next_state(one, E::Retender).unwrap().state, S::Failed);
     }
 

@@ -31,6 +31,8 @@ pub mod ranking;
 pub mod scoring;
 pub mod template;
 #[cfg(test)]
+mod tests;
+#[cfg(test)]
 mod testutil;
 
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -53,3 +55,18 @@ pub(crate) fn has_at_most_places(value: Decimal, decimals: u32) -> bool {
     value.normalize().scale() <= decimals
 }
 
+pub use award::{
+    AwardDecision, AwardNotice, Candidate, Disqualification, DisqualificationReason,
+    ObjectionStatus,
+};
+pub use committee::{EvaluationReport, MemberPosition, SigningOutcome};
+pub use contract::{ContractTerms, Deviation, DeviationKind, Milestone};
+pub use lifecycle::{Actor, EvaluationEvent, EvaluationState, EvaluationStatus, next_state};
+pub use price::{PriceBase, PriceFormula};
+pub use qualification::{Exclusion, ExclusionReason};
+pub use ranking::{EvaluatedPrice, RankedBid};
+pub use scoring::{BidScore, OutlierFlag, OutlierReason, ScoreEntry, ScoreSheet};
+pub use template::{
+    Aggregation, Criterion, CriterionCategory, OutlierRule, ScoringTemplate, SubCriterion,
+    TemplatePolicy,
+};

@@ -135,9 +135,7 @@ pub fn price_base(
             ..
         } => {
             let n = sorted.len();
-            let (lo, hi) = if n >= trim_from as usize
-                && n > (drop_highest + drop_lowest) as usize
-            {
+            let (lo, hi) = if n >= trim_from as usize && n > (drop_highest + drop_lowest) as usize {
                 (drop_lowest as usize, n - drop_highest as usize)
             } else {
                 (0, n)
@@ -186,13 +184,16 @@ pub fn price_score(
     round_half_up(raw, decimals)
 }
 
+/// The base used (`None` without bids) and each bid's price score, in input order.
+pub type PriceScores = (Option<PriceBase>, Vec<(BidId, Decimal)>);
+
 /// The price score of every valid bid, in input order, with the base used.
 pub fn price_scores(
     formula: &PriceFormula,
     weight: Decimal,
     decimals: u32,
     bids: &[(BidId, Decimal)],
-) -> Result<(Option<PriceBase>, Vec<(BidId, Decimal)>), Problem> {
+) -> Result<PriceScores, Problem> {
     let Some(base) = price_base(formula, bids)? else {
         return Ok((None, vec![]));
     };
@@ -249,11 +250,23 @@ mod tests {
         assert_eq!(s[2].1, d("30"));
         // 40 × 900000 / 1100000 = 32.7272… → 32.73; 3 places: 32.727.
         assert_eq!(
-            price_score(&PriceFormula::LowestBid, d("40"), d("900000"), d("1100000"), 2),
+            price_score(
+                &PriceFormula::LowestBid,
+                d("40"),
+                d("900000"),
+                d("1100000"),
+                2
+            ),
             d("32.73")
         );
         assert_eq!(
-            price_score(&PriceFormula::LowestBid, d("40"), d("900000"), d("1100000"), 3),
+            price_score(
+                &PriceFormula::LowestBid,
+                d("40"),
+                d("900000"),
+                d("1100000"),
+                3
+            ),
             d("32.727")
         );
         // Half up: 30 × 1 / 1.6 = 18.75 → 18.8 at one place.

@@ -53,7 +53,10 @@ pub struct Exclusion {
 }
 
 /// Checks the review's records: every exclusion names a bid that was reviewed and has a note.
-pub fn check_exclusions(reviewed: &BTreeSet<BidId>, exclusions: &[Exclusion]) -> Result<(), Problem> {
+pub fn check_exclusions(
+    reviewed: &BTreeSet<BidId>,
+    exclusions: &[Exclusion],
+) -> Result<(), Problem> {
     for e in exclusions {
         if !reviewed.contains(&e.bid) {
             return Err(Problem::invalid(

@@ -53,7 +53,10 @@ fn missing_price(bid: &str) -> Problem {
     )
 }
 
-fn number(mut lines: Vec<RankedBid>, same: impl Fn(&RankedBid, &RankedBid) -> bool) -> Vec<RankedBid> {
+fn number(
+    mut lines: Vec<RankedBid>,
+    same: impl Fn(&RankedBid, &RankedBid) -> bool,
+) -> Vec<RankedBid> {
     for i in 0..lines.len() {
         lines[i].rank = i as u32 + 1;
         if i > 0 && same(&lines[i - 1], &lines[i]) {
@@ -154,7 +157,11 @@ pub fn rank_lowest_price(bids: &[EvaluatedPrice], exclusions: &[Exclusion]) -> V
 /// Applies the outcome of the tie-break the tender documents name (e.g. a recorded 抽签) to the
 /// tie group starting at rank `group`: `order` lists exactly that group's bids in their new order.
 /// The lines keep their ranks; the group's flag is cleared.
-pub fn apply_lot(ranking: &[RankedBid], group: u32, order: &[BidId]) -> Result<Vec<RankedBid>, Problem> {
+pub fn apply_lot(
+    ranking: &[RankedBid],
+    group: u32,
+    order: &[BidId],
+) -> Result<Vec<RankedBid>, Problem> {
     let members: Vec<usize> = (0..ranking.len())
         .filter(|i| ranking[*i].tie_group == Some(group))
         .collect();
@@ -236,7 +243,10 @@ mod tests {
         let r = rank_comprehensive(&t, &scores, &prices, &[ex("x")]).unwrap();
         let order: Vec<&str> = r.iter().map(|l| l.bid.as_str()).collect();
         assert_eq!(order, ["b", "e", "f", "d", "a", "c"]);
-        assert_eq!(r.iter().map(|l| l.rank).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6]);
+        assert_eq!(
+            r.iter().map(|l| l.rank).collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5, 6]
+        );
         let ties: Vec<Option<u32>> = r.iter().map(|l| l.tie_group).collect();
         assert_eq!(ties, [None, Some(2), Some(2), None, None, None]);
         // The lot puts f before e.
@@ -256,7 +266,9 @@ mod tests {
         let mut no_price = prices.clone();
         no_price.remove("a");
         assert_eq!(
-            rank_comprehensive(&t, &scores, &no_price, &[]).unwrap_err().code,
+            rank_comprehensive(&t, &scores, &no_price, &[])
+                .unwrap_err()
+                .code,
             "evaluation.rank.price"
         );
     }
@@ -264,10 +276,26 @@ mod tests {
     #[test]
     fn lowest_evaluated_price() {
         let bids = vec![
-            EvaluatedPrice { bid: "a".into(), price: d("100"), adjustments: d("5") },
-            EvaluatedPrice { bid: "b".into(), price: d("103"), adjustments: d("0") },
-            EvaluatedPrice { bid: "c".into(), price: d("101"), adjustments: d("2") },
-            EvaluatedPrice { bid: "d".into(), price: d("90"), adjustments: d("0") },
+            EvaluatedPrice {
+                bid: "a".into(),
+                price: d("100"),
+                adjustments: d("5"),
+            },
+            EvaluatedPrice {
+                bid: "b".into(),
+                price: d("103"),
+                adjustments: d("0"),
+            },
+            EvaluatedPrice {
+                bid: "c".into(),
+                price: d("101"),
+                adjustments: d("2"),
+            },
+            EvaluatedPrice {
+                bid: "d".into(),
+                price: d("90"),
+                adjustments: d("0"),
+            },
         ];
         let r = rank_lowest_price(&bids, &[ex("d")]);
         let order: Vec<&str> = r.iter().map(|l| l.bid.as_str()).collect();

@@ -419,7 +419,10 @@ pub(crate) mod tests {
             drop_extremes: true,
             drop_from: 5,
         };
-        let s: Vec<Decimal> = ["30", "31", "32", "33", "10"].iter().map(|x| d(x)).collect();
+        let s: Vec<Decimal> = ["30", "31", "32", "33", "10"]
+            .iter()
+            .map(|x| d(x))
+            .collect();
         // Drop 10 and 33: (30 + 31 + 32) / 3 = 31.
         assert_eq!(aggregate_scores(&agg, &s, 2), Some(d("31")));
         // Four experts: no trimming; 106 / 4 = 26.5.
@@ -524,9 +527,16 @@ pub(crate) mod tests {
         let groups: [&[usize]; 4] = [&[0, 1], &[2], &[3], &[4]];
         let mut total = price_cents;
         for g in groups {
-            let mut v: Vec<i64> = points.iter().map(|p| g.iter().map(|i| p[*i]).sum()).collect();
+            let mut v: Vec<i64> = points
+                .iter()
+                .map(|p| g.iter().map(|i| p[*i]).sum())
+                .collect();
             v.sort();
-            let v = if drop && v.len() >= 5 { &v[1..v.len() - 1] } else { &v[..] };
+            let v = if drop && v.len() >= 5 {
+                &v[1..v.len() - 1]
+            } else {
+                &v[..]
+            };
             let (s, m) = (v.iter().sum::<i64>(), v.len() as i64);
             total += (2 * s + m) / (2 * m);
         }
@@ -534,7 +544,13 @@ pub(crate) mod tests {
     }
 
     fn sheet_points() -> impl Strategy<Value = [i64; 5]> {
-        (0i64..=2500, 0i64..=1500, 0i64..=1000, 0i64..=500, 0i64..=500)
+        (
+            0i64..=2500,
+            0i64..=1500,
+            0i64..=1000,
+            0i64..=500,
+            0i64..=500,
+        )
             .prop_map(|(a, b, c, d, e)| [a, b, c, d, e])
     }
 

@@ -354,7 +354,10 @@ fn comprehensive(t: &ScoringTemplate, policy: &TemplatePolicy, out: &mut Vec<Vio
         if s != c.weight {
             out.push(v(
                 "evaluation.template.sub_sum",
-                format!("“{}”的评分细则分值之和{s}与其权重{}不一致。", c.name, c.weight),
+                format!(
+                    "“{}”的评分细则分值之和{s}与其权重{}不一致。",
+                    c.name, c.weight
+                ),
                 format!(
                     "The sub-criteria of “{}” add up to {s}, not its weight {}.",
                     c.code, c.weight
@@ -397,7 +400,10 @@ pub(crate) mod tests {
                     "tech",
                     CriterionCategory::Technical,
                     "40",
-                    vec![sub("tech.plan", "25", true), sub("tech.safety", "15", false)],
+                    vec![
+                        sub("tech.plan", "25", true),
+                        sub("tech.safety", "15", false),
+                    ],
                 ),
                 crit(
                     "biz",
