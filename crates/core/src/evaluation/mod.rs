@@ -14,6 +14,8 @@
 //! | [`committee`] | time extension (条例 Art. 48), the report, its canonical text, signatures and dissent (Art. 53) |
 //! | [`award`] | candidates (≤ 3), publicity, objections, the winner (Art. 55), the award notice |
 //! | [`contract`] | signing within 30 days, substantive deviations, performance bond, filing, milestones, acceptance |
+//! | [`clarification`] | the committee's written questions, unsolicited answers refused, words-over-figures and unit-price corrections |
+//! | [`words`] | 大写金额: amounts in capital numerals, written and read back |
 //! | [`lifecycle`] | the evaluation's states, events, performers, `next_state` |
 //!
 //! Numbers: every score and amount is a [`rust_decimal::Decimal`]; intermediate results are exact
@@ -22,6 +24,7 @@
 //! zero (四舍五入), to the places the template says ([`round_half_up`]).
 
 pub mod award;
+pub mod clarification;
 pub mod committee;
 pub mod contract;
 pub mod lifecycle;
@@ -34,6 +37,7 @@ pub mod template;
 mod tests;
 #[cfg(test)]
 mod testutil;
+pub mod words;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
