@@ -51,7 +51,7 @@ pub fn to_capital(amount: Decimal) -> Option<String> {
                 out.push(DIGITS[d]);
                 out.push_str(UNITS[p % 4]);
             }
-            if p % 4 == 0 {
+            if p.is_multiple_of(4) {
                 if group_nonzero {
                     out.push_str(SECTIONS[p / 4]);
                     // Zeros ending a group are silent before its section word; they speak only
