@@ -16,6 +16,7 @@ use super::has_at_most_places;
 use crate::Problem;
 use crate::calendar::WorkingCalendar;
 use crate::enums::string_enum;
+use crate::ids::CreditCode;
 use crate::trading::fields::TradeField;
 use crate::trading::periods::{Period, Violation};
 use crate::trading::publicity::max_performance_bond;
@@ -226,6 +227,75 @@ pub fn check_filing(
     Ok(())
 }
 
+/// 合同备案: the key terms filed with the regulator (and shown on the project e-ID page). Its
+/// canonical text is what the tenderee signs and the ledger records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractFiling {
+    pub contract_no: String,
+    /// 统一交易标识码
+    pub transaction_code: String,
+    /// The award notice the contract follows.
+    pub notice_no: String,
+    pub tenderee: CreditCode,
+    pub winner: CreditCode,
+    pub terms: ContractTerms,
+    pub signed_at: DateTime<Utc>,
+    pub filed_at: DateTime<Utc>,
+}
+
+impl ContractFiling {
+    /// The fields, in canonical order.
+    pub const FIELDS: &'static [&'static str] = &[
+        "contract_no",
+        "transaction_code",
+        "notice_no",
+        "tenderee",
+        "winner",
+        "subject",
+        "price",
+        "duration_days",
+        "quality",
+        "project_manager",
+        "performance_bond",
+        "signed_at",
+        "filed_at",
+    ];
+
+    /// One `name=value` line per field, amounts with exactly 2 decimals, instants RFC 3339 UTC
+    /// with microseconds, line breaks in free text replaced by spaces.
+    pub fn canonical_text(&self) -> String {
+        let t = |d: DateTime<Utc>| crate::time::rfc3339_micros(d.timestamp_micros());
+        let clean = |s: &str| s.replace(['\n', '\r'], " ");
+        let values = [
+            clean(&self.contract_no),
+            clean(&self.transaction_code),
+            clean(&self.notice_no),
+            self.tenderee.as_str().to_string(),
+            self.winner.as_str().to_string(),
+            clean(&self.terms.subject),
+            format!("{:.2}", self.terms.price),
+            self.terms.duration_days.to_string(),
+            clean(&self.terms.quality),
+            self.terms
+                .project_manager
+                .as_deref()
+                .map(clean)
+                .unwrap_or_default(),
+            format!("{:.2}", self.terms.performance_bond),
+            t(self.signed_at),
+            t(self.filed_at),
+        ];
+        let mut out = String::new();
+        for (k, v) in Self::FIELDS.iter().zip(values) {
+            out.push_str(k);
+            out.push('=');
+            out.push_str(&v);
+            out.push('\n');
+        }
+        out
+    }
+}
+
 /// 履约节点: a milestone of performance, with the payment it releases.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Milestone {
@@ -344,6 +414,28 @@ mod tests {
             project_manager: Some("张三".into()),
             performance_bond: d("987654.32"),
         }
+    }
+
+    #[test]
+    fn filing_text_names_every_key_term() {
+        let f = ContractFiling {
+            contract_no: "HT-2026-001".into(),
+            transaction_code: "A3501002026000001001".into(),
+            notice_no: "ZB-2026-0001".into(),
+            tenderee: CreditCode::parse("123100007847653857").unwrap(),
+            winner: CreditCode::parse("91350100M000100Y43").unwrap(),
+            terms: terms(),
+            signed_at: at(2026, 4, 1, 10, 0),
+            filed_at: at(2026, 4, 3, 10, 0),
+        };
+        let text = f.canonical_text();
+        assert_eq!(text.lines().count(), ContractFiling::FIELDS.len());
+        assert!(text.contains("price=9876543.20\n"));
+        assert!(text.contains("performance_bond=987654.32\n"));
+        assert!(text.contains("project_manager=张三\n"));
+        let mut other = f.clone();
+        other.terms.duration_days = 366;
+        assert_ne!(other.canonical_text(), text);
     }
 
     #[test]

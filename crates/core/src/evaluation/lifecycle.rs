@@ -6,7 +6,7 @@
 //! convened → reviewing → scoring → reporting → report_signed → candidates_published
 //!          → awarded → contract_signed → contract_filed → performed
 //! reviewing/scoring --reject_all--> failed
-//! scoring --extend_time--> scoring                                  (条例 Art. 48)
+//! reviewing/scoring --extend_time--> the same state                  (条例 Art. 48)
 //! candidates_published --raise_objection--> objection_pending        (Art. 54: the award pauses)
 //! objection_pending --raise_objection--> objection_pending (one more pending)
 //! objection_pending --dismiss_objection--> objection_pending | candidates_published (last one)
@@ -209,7 +209,7 @@ pub fn next_state(
         (S::Convened, E::StartReview) => to(S::Reviewing),
         (S::Reviewing, E::FinishReview) => to(S::Scoring),
         (S::Reviewing | S::Scoring, E::RejectAll) => to(S::Failed),
-        (S::Scoring, E::ExtendTime) => to(S::Scoring),
+        (S::Reviewing | S::Scoring, E::ExtendTime) => to(from.state),
         (S::Scoring, E::CloseScoring) => to(S::Reporting),
         (S::Reporting, E::SignReport) => to(S::ReportSigned),
         (S::ReportSigned, E::PublishCandidates) => to(S::CandidatesPublished),

@@ -64,7 +64,7 @@ pub use award::{
     ObjectionStatus,
 };
 pub use committee::{EvaluationReport, MemberPosition, SigningOutcome};
-pub use contract::{ContractTerms, Deviation, DeviationKind, Milestone};
+pub use contract::{ContractFiling, ContractTerms, Deviation, DeviationKind, Milestone};
 pub use lifecycle::{Actor, EvaluationEvent, EvaluationState, EvaluationStatus, next_state};
 pub use price::{PriceBase, PriceFormula};
 pub use qualification::{Exclusion, ExclusionReason};

@@ -2,12 +2,14 @@
 //!
 //! Tie-breaks (documented because the law leaves them to the tender documents):
 //! - 综合评估法: higher total; then the lower bid price (政府采购货物和服务招标投标管理办法
-//!   Art. 65: 得分相同的，按照投标报价由低到高顺序排列); then the higher technical score (sum of the
-//!   technical criteria); bids still equal are given a `tie_group` and listed by bid id — the
+//!   Art. 65: 得分相同的，按照投标报价由低到高顺序排列); then (choice, where that rule stops at
+//!   并列) the higher technical score (sum of the technical criteria), as construction documents
+//!   commonly order; bids still equal are given a `tie_group` and listed by bid id — the
 //!   tenderee resolves them by the method the tender documents name (often 抽签), recorded outside
 //!   this rule.
-//! - 经评审的最低投标价法: lower evaluated price; then the lower bid price (评标委员会和评标方法
-//!   暂行规定 Art. 29: 投标报价低的优先); bids still equal share a `tie_group` as above.
+//! - 经评审的最低投标价法: lower evaluated price; then the lower bid price (choice: the law ranks by
+//!   price alone — 政府采购货物和服务招标投标管理办法 Art. 56 lists equal prices as tied — and the
+//!   lower actual price is what the tenderee pays); bids still equal share a `tie_group` as above.
 //!
 //! Rejected bids never rank: both functions drop every bid that has an [`Exclusion`].
 //!
