@@ -273,7 +273,7 @@ fn median(sorted: &[Decimal]) -> Decimal {
 /// Every score that differs from the median of its (bid, criterion) by more than the template's
 /// share of the criterion's maximum. Only groups of at least 3 scores are screened: with two,
 /// each is as far from the other, and no one of them is the odd one out. Sorted by bid, criterion,
-/// expert.
+/// expert. Pass the sheets of the valid bids (a rejected bid's scores need no reasons).
 pub fn outliers(t: &ScoringTemplate, sheets: &[ScoreSheet]) -> Vec<OutlierFlag> {
     let mut groups: BTreeMap<(&BidId, &str), Vec<(&ExpertId, Decimal)>> = BTreeMap::new();
     for s in sheets {
