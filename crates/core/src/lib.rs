@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 mod enums;
+pub mod evaluation;
 pub mod experts;
 pub mod ids;
 pub mod ledger;
@@ -16,5 +17,6 @@ pub mod privacy;
 pub mod problem;
 pub mod statutory;
 pub mod time;
+pub mod trading;
 
 pub use problem::{Problem, ProblemKind};
