@@ -703,6 +703,28 @@ impl Kind {
     }
 }
 
+/// The blob store in the capability registry: the hourly collection of unreferenced blobs.
+pub const CAPABILITY: crate::registry::Capability = crate::registry::Capability {
+    name: "blobs",
+    jobs: &[crate::registry::JobSpec {
+        kind: crate::jobs::BLOB_GC,
+        run: |app, _tx, _job| {
+            Box::pin(async move {
+                let done = app
+                    .blobs()
+                    .collect_garbage(&app.store, grace_from_env())
+                    .await?;
+                Ok(format!(
+                    "scanned {} blobs, removed {} unreferenced",
+                    done.scanned, done.deleted
+                ))
+            })
+        },
+        every: Some(|_| Duration::from_secs(3600)),
+    }],
+    ..crate::registry::Capability::EMPTY
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

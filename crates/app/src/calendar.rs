@@ -341,6 +341,41 @@ pub fn missing_year_of(cal: &WorkingCalendar, now: DateTime<Utc>) -> Option<i32>
     }
 }
 
+/// The working-day calendar in the capability registry.
+pub const CAPABILITY: crate::registry::Capability = crate::registry::Capability {
+    name: "calendar",
+    covered: yiwang_store::calendar::CALENDAR_TABLES,
+    covered_rows: Some(covered_rows),
+    templates: &[crate::registry::TemplateSpec {
+        key: "calendar.amended",
+        render: |p| notify::Message {
+            title: "工作日历已调整".into(),
+            body: format!(
+                "工作日历第{}版已生效：{}",
+                p.text("version"),
+                p.text("note")
+            ),
+        },
+    }],
+    ..crate::registry::Capability::EMPTY
+};
+
+fn covered_rows<'a>(
+    tx: &'a mut dyn ReadTx,
+    out: &'a mut Vec<crate::registry::CoveredRow>,
+) -> crate::registry::BoxFuture<'a, AppResult<()>> {
+    Box::pin(async move {
+        for v in tx.list_calendar_versions().await? {
+            // The version row carries the digest of its days: recompute it from the day rows.
+            let days = tx.calendar_days(v.version).await?;
+            let mut v2: CalendarVersion = v.clone();
+            v2.days_digest = sm3_hex(yiwang_core::calendar::to_holiday_csv(&days).as_bytes());
+            out.push((CalendarVersion::TABLE, v.version.to_string(), v2.digest()));
+        }
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,9 @@ use base64::Engine;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use yiwang_core::Problem;
-use yiwang_core::access::{self, AccountKind, Actor, Grant, Permission, Role, Scope};
+use yiwang_core::access::{
+    self, AccountKind, AccountStatus, Actor, Grant, Permission, Role, Scope,
+};
 use yiwang_core::ids::{CreditCode, IdNumber};
 use yiwang_core::ledger::sm3_hex;
 use yiwang_store::prelude::*;
@@ -264,7 +266,7 @@ pub async fn insert_user(tx: &mut dyn WriteTx, by: &Acting, input: NewUser) -> A
         phone: input.phone.filter(|s| !s.trim().is_empty()),
         email: input.email.filter(|s| !s.trim().is_empty()),
         password_hash: password::hash(&input.password),
-        status: "active".into(),
+        status: AccountStatus::Active.as_str().into(),
         created_at: now,
         updated_at: now,
     };
@@ -346,7 +348,7 @@ pub async fn authenticate(
             "unknown_user"
         }
         Some(u) if !password::verify(pw, &u.password_hash) => "wrong_password",
-        Some(u) if u.status != "active" => "inactive",
+        Some(u) if !is_active(u) => "inactive",
         Some(u) => return Ok(u.clone()),
     };
     let failure = SignInFailure {
@@ -472,7 +474,7 @@ pub async fn session_actor(
     let Some(user) = tx.get_user(&session.user_id).await? else {
         return Ok(None);
     };
-    if user.status != "active" {
+    if !is_active(&user) {
         return Ok(None);
     }
     let actor = actor_of(&mut *tx, &user).await?;
@@ -677,7 +679,7 @@ pub async fn token_actor(store: &Arc<dyn Store>, secret: &str) -> AppResult<Opti
     let Some(user) = tx.get_user(&token.user_id).await? else {
         return Ok(None);
     };
-    if user.status != "active" {
+    if !is_active(&user) {
         return Ok(None);
     }
     let actor = actor_of(&mut *tx, &user).await?;
@@ -774,4 +776,56 @@ pub async fn forget_old_sign_in_failures(tx: &mut dyn WriteTx, now: i64) -> AppR
     Ok(tx
         .delete_sign_in_failures(now - SIGN_IN_FAILURE_RETENTION_DAYS * DAY_MICROS)
         .await?)
+}
+
+/// Whether the account may sign in and act (an unknown status stored in the row may not).
+fn is_active(user: &User) -> bool {
+    AccountStatus::parse(&user.status) == Some(AccountStatus::Active)
+}
+
+/// Users, grants and tokens in the capability registry.
+pub const CAPABILITY: crate::registry::Capability = crate::registry::Capability {
+    name: "identity",
+    covered: yiwang_store::identity::IDENTITY_TABLES,
+    covered_rows: Some(covered_rows),
+    templates: &[
+        crate::registry::TemplateSpec {
+            key: "account.created",
+            render: |p| notify::Message {
+                title: "账户已开通".into(),
+                body: format!(
+                    "{}：您的一网账户（{}）已开通，角色：{}。",
+                    p.text("display_name"),
+                    p.text("username"),
+                    p.text("roles")
+                ),
+            },
+        },
+        crate::registry::TemplateSpec {
+            key: "session.revoked",
+            render: |_| notify::Message {
+                title: "登录已被注销".into(),
+                body: "管理员已注销您的全部登录会话，请重新登录。".into(),
+            },
+        },
+    ],
+    ..crate::registry::Capability::EMPTY
+};
+
+fn covered_rows<'a>(
+    tx: &'a mut dyn ReadTx,
+    out: &'a mut Vec<crate::registry::CoveredRow>,
+) -> crate::registry::BoxFuture<'a, AppResult<()>> {
+    Box::pin(async move {
+        for u in tx.list_users().await? {
+            out.push((User::TABLE, u.id.clone(), u.digest()));
+        }
+        for g in tx.list_grants().await? {
+            out.push((RoleGrant::TABLE, g.id.clone(), g.digest()));
+        }
+        for t in tx.list_api_tokens().await? {
+            out.push((ApiToken::TABLE, t.id.clone(), t.digest()));
+        }
+        Ok(())
+    })
 }

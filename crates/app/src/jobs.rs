@@ -16,6 +16,7 @@ use yiwang_store::prelude::*;
 use yiwang_store::{InboxItem, Job};
 
 use crate::notify::render;
+use crate::registry::JobSpec;
 use crate::{App, AppError, AppResult, new_id, now_micros};
 
 pub const CHECKPOINT: &str = "ledger.checkpoint";
@@ -123,37 +124,24 @@ impl Runner {
         Ok(pass)
     }
 
+    /// Queue the current slot of every periodic job of the registry (one job per slot however
+    /// many nodes schedule it: the dedupe key names the slot).
     async fn schedule_periodic(&self) -> AppResult<()> {
         let now = now_micros();
-        let every = self.cfg.checkpoint_every.as_micros() as i64;
-        let slot = now / every;
-        let day = 86_400_000_000;
         let mut tx = self.app.store.write().await?;
-        enqueue(
-            &mut *tx,
-            CHECKPOINT,
-            serde_json::json!({}),
-            slot * every,
-            Some(format!("{CHECKPOINT}@{slot}")),
-        )
-        .await?;
-        enqueue(
-            &mut *tx,
-            CLEANUP,
-            serde_json::json!({}),
-            (now / day) * day,
-            Some(format!("{CLEANUP}@{}", now / day)),
-        )
-        .await?;
-        let hour = 3_600_000_000;
-        enqueue(
-            &mut *tx,
-            BLOB_GC,
-            serde_json::json!({}),
-            (now / hour) * hour,
-            Some(format!("{BLOB_GC}@{}", now / hour)),
-        )
-        .await?;
+        for spec in self.app.registry().periodic_jobs() {
+            let Some(every) = spec.every else { continue };
+            let every = (every(&self.cfg).as_micros() as i64).max(1);
+            let slot = now / every;
+            enqueue(
+                &mut *tx,
+                spec.kind,
+                serde_json::json!({}),
+                slot * every,
+                Some(format!("{}@{slot}", spec.kind)),
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -202,43 +190,9 @@ impl Runner {
     }
 
     async fn handle(&self, tx: &mut dyn WriteTx, job: &Job) -> AppResult<String> {
-        match job.kind.as_str() {
-            CHECKPOINT => Ok(match crate::audit::checkpoint_in(tx, &self.app).await? {
-                Some(c) => format!("checkpoint {}", c.tree_size),
-                None => "no new entries".into(),
-            }),
-            CLEANUP => {
-                let week_ago = now_micros() - 7 * 86_400_000_000;
-                let n = tx.delete_finished_jobs(week_ago).await?;
-                let f = crate::identity::forget_old_sign_in_failures(tx, now_micros()).await?;
-                Ok(format!(
-                    "removed {n} finished jobs and {f} old failed sign-ins"
-                ))
-            }
-            BLOB_GC => {
-                let done = self
-                    .app
-                    .blobs()
-                    .collect_garbage(&self.app.store, crate::blobs::grace_from_env())
-                    .await?;
-                Ok(format!(
-                    "scanned {} blobs, removed {} unreferenced",
-                    done.scanned, done.deleted
-                ))
-            }
-            PROBE => {
-                // Optional work time, so that tests can see several nodes interleave.
-                let ms = serde_json::from_str::<serde_json::Value>(&job.payload)
-                    .ok()
-                    .and_then(|v| v.get("sleep_ms").and_then(|m| m.as_u64()))
-                    .unwrap_or(0)
-                    .min(1000);
-                if ms > 0 {
-                    tokio::time::sleep(Duration::from_millis(ms)).await;
-                }
-                Ok("ok".into())
-            }
-            other => Err(AppError::Internal(format!("unknown job kind {other}"))),
+        match self.app.registry().job(&job.kind) {
+            Some(spec) => (spec.run)(&self.app, tx, job).await,
+            None => Err(AppError::Internal(format!("unknown job kind {}", job.kind))),
         }
     }
 
@@ -251,8 +205,17 @@ impl Runner {
         for mut m in batch {
             let params: serde_json::Value =
                 serde_json::from_str(&m.payload).unwrap_or(serde_json::Value::Null);
-            let msg = render(&m.template, &params);
             m.attempts += 1;
+            let msg = match render(&m.template, &params) {
+                Ok(msg) => msg,
+                Err(e) => {
+                    // Queued by a version that had this template: keep it for an operator.
+                    m.last_error = Some(e.to_string());
+                    m.status = "failed".into();
+                    tx.update_outbox(&m).await?;
+                    continue;
+                }
+            };
             match m.channel.as_str() {
                 "in_app" => {
                     tx.insert_inbox(&InboxItem {
@@ -287,3 +250,53 @@ impl Runner {
         Ok(n)
     }
 }
+
+/// The job runner's own housekeeping in the capability registry.
+pub const CAPABILITY: crate::registry::Capability = crate::registry::Capability {
+    name: "jobs",
+    jobs: &[JobSpec {
+        kind: CLEANUP,
+        run: |_app, tx, _job| {
+            Box::pin(async move {
+                let now = now_micros();
+                let n = tx
+                    .delete_finished_jobs(now - 7 * DAY.as_micros() as i64)
+                    .await?;
+                let f = crate::identity::forget_old_sign_in_failures(tx, now).await?;
+                Ok(format!(
+                    "removed {n} finished jobs and {f} old failed sign-ins"
+                ))
+            })
+        },
+        every: Some(|_| DAY),
+    }],
+    ..crate::registry::Capability::EMPTY
+};
+
+const DAY: Duration = Duration::from_secs(86_400);
+
+/// Diagnostics, registered only on a node started with them (`AppOptions::diagnostics`,
+/// `YIWANG_DIAGNOSTICS=1`): a probe job that does nothing but leave its run record, so that
+/// tests can check the runner end to end with several nodes.
+pub const DIAGNOSTICS: crate::registry::Capability = crate::registry::Capability {
+    name: "diagnostics",
+    jobs: &[JobSpec {
+        kind: PROBE,
+        run: |_app, _tx, job| {
+            Box::pin(async move {
+                // Optional work time, so that tests can see several nodes interleave.
+                let ms = serde_json::from_str::<serde_json::Value>(&job.payload)
+                    .ok()
+                    .and_then(|v| v.get("sleep_ms").and_then(|m| m.as_u64()))
+                    .unwrap_or(0)
+                    .min(1000);
+                if ms > 0 {
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                }
+                Ok("ok".into())
+            })
+        },
+        every: None,
+    }],
+    ..crate::registry::Capability::EMPTY
+};

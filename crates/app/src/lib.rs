@@ -20,6 +20,7 @@ pub mod organisations;
 pub mod password;
 pub mod platform_key;
 pub mod proof_check;
+pub mod registry;
 pub mod sheet;
 pub mod witness;
 
@@ -44,6 +45,7 @@ pub struct App {
     tokens: identity::TokenPolicy,
     form_key: [u8; 32],
     blobs: Arc<blobs::Blobs>,
+    registry: registry::Registry,
 }
 
 /// How to start the application.
@@ -63,6 +65,9 @@ pub struct AppOptions {
     /// The blob store of file contents (every node of a deployment must share it); in memory
     /// when `None`.
     pub blobs: Option<Arc<blobs::Blobs>>,
+    /// Register the diagnostic capability (the probe job) as well; tests and
+    /// `YIWANG_DIAGNOSTICS=1` only.
+    pub diagnostics: bool,
 }
 
 /// The working-day calendar of the newest version, as the rules use it.
@@ -139,6 +144,22 @@ pub async fn record(
     Ok(row)
 }
 
+/// A closed-set value read from the database, parsed into its `core` enum; an unknown value is an
+/// error naming the row (never a silent default).
+pub fn parse_stored<T>(
+    parse: fn(&str) -> Option<T>,
+    table: &str,
+    id: &str,
+    column: &str,
+    value: &str,
+) -> AppResult<T> {
+    parse(value).ok_or_else(|| {
+        AppError::Internal(format!(
+            "{table} row {id}: unknown {column} {value:?} in the database"
+        ))
+    })
+}
+
 /// A row digest for the ledger.
 pub fn digest(table: &str, id: &str, digest: String) -> RowDigest {
     RowDigest {
@@ -160,6 +181,12 @@ impl App {
             .blobs
             .clone()
             .unwrap_or_else(|| Arc::new(blobs::Blobs::memory()));
+        let registry = registry::Registry::new(if opts.diagnostics {
+            &[&jobs::DIAGNOSTICS]
+        } else {
+            &[]
+        })?;
+        registry::check_queued(&registry, &mut *store.read().await?).await?;
         blobs::move_legacy_contents(&store, &blobs).await?;
         organisations::seed_regions(&store).await?;
         calendar::seed_official(&store).await?;
@@ -190,6 +217,7 @@ impl App {
             tokens: opts.tokens,
             form_key,
             blobs,
+            registry,
         });
         app.search.sync(&app.store).await?;
         Ok(app)
@@ -198,6 +226,11 @@ impl App {
     /// The node's reader of uploaded spreadsheets.
     pub fn sheets(&self) -> &sheet::SheetReader {
         &self.sheets
+    }
+
+    /// The capabilities this node runs.
+    pub fn registry(&self) -> &registry::Registry {
+        &self.registry
     }
 
     /// The blob store of file contents.

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use yiwang_store::OutboxMessage;
 use yiwang_store::prelude::*;
 
-use crate::{AppResult, new_id, now_micros};
+use crate::registry::Params;
+use crate::{AppError, AppResult, new_id, now_micros};
 
 /// A delivery channel (in-app, SMS, voice call, e-mail).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,44 +37,14 @@ pub struct Message {
     pub body: String,
 }
 
-/// Message templates (Chinese first; the platform's users read Chinese).
-pub fn render(template: &str, params: &serde_json::Value) -> Message {
-    let p = |k: &str| {
-        params
-            .get(k)
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_string()
-    };
-    match template {
-        "account.created" => Message {
-            title: "账户已开通".into(),
-            body: format!(
-                "{}:您的一网账户({})已开通,角色:{}。",
-                p("display_name"),
-                p("username"),
-                p("roles")
-            ),
-        },
-        "calendar.amended" => Message {
-            title: "工作日历已调整".into(),
-            body: format!("工作日历第{}版已生效:{}", p("version"), p("note")),
-        },
-        "question.answered" => Message {
-            title: "咨询已答复".into(),
-            body: format!(
-                "您关于“{}”的咨询已有答复,请在“我的咨询”中查看:/hall/my-questions",
-                p("item")
-            ),
-        },
-        "session.revoked" => Message {
-            title: "登录已被注销".into(),
-            body: "管理员已注销您的全部登录会话,请重新登录。".into(),
-        },
-        other => Message {
-            title: "通知".into(),
-            body: format!("{other}: {params}"),
-        },
+/// Render a queued message with its capability's template. An unknown key is an error (the
+/// message is kept and marked failed), never a fallback text.
+pub fn render(template: &str, params: &serde_json::Value) -> AppResult<Message> {
+    match crate::registry::template(template) {
+        Some(t) => Ok((t.render)(&Params(params))),
+        None => Err(AppError::Internal(format!(
+            "no message template {template} is registered"
+        ))),
     }
 }
 
@@ -85,6 +56,11 @@ pub async fn queue(
     template: &str,
     params: serde_json::Value,
 ) -> AppResult<()> {
+    if crate::registry::template(template).is_none() {
+        return Err(AppError::Internal(format!(
+            "no message template {template} is registered"
+        )));
+    }
     let now = now_micros();
     tx.enqueue_outbox(&OutboxMessage {
         id: new_id(),
@@ -112,7 +88,8 @@ mod tests {
         let m = render(
             "account.created",
             &serde_json::json!({"display_name": "张三", "username": "zhangsan", "roles": "审批人员"}),
-        );
+        )
+        .expect("registered");
         assert!(m.body.contains("张三") && m.body.contains("zhangsan"));
     }
 
@@ -121,7 +98,13 @@ mod tests {
         let m = render(
             "question.answered",
             &serde_json::json!({"item": "食品经营许可"}),
-        );
+        )
+        .expect("registered");
         assert!(m.body.contains("食品经营许可") && m.body.ends_with("/hall/my-questions"));
+    }
+
+    #[test]
+    fn an_unknown_template_is_an_error_not_a_fallback() {
+        assert!(render("no.such.template", &serde_json::json!({})).is_err());
     }
 }

@@ -240,6 +240,29 @@ pub async fn list_regions(store: &Arc<dyn Store>) -> AppResult<Vec<Region>> {
     Ok(store.read().await?.list_regions().await?)
 }
 
+/// Regions and organisations in the capability registry.
+pub const CAPABILITY: crate::registry::Capability = crate::registry::Capability {
+    name: "organisations",
+    covered: yiwang_store::organisations::ORGANISATION_TABLES,
+    covered_rows: Some(covered_rows),
+    ..crate::registry::Capability::EMPTY
+};
+
+fn covered_rows<'a>(
+    tx: &'a mut dyn ReadTx,
+    out: &'a mut Vec<crate::registry::CoveredRow>,
+) -> crate::registry::BoxFuture<'a, AppResult<()>> {
+    Box::pin(async move {
+        for r in tx.list_regions().await? {
+            out.push((Region::TABLE, r.code.clone(), r.digest()));
+        }
+        for o in tx.list_organisations("").await? {
+            out.push((Organisation::TABLE, o.id.clone(), o.digest()));
+        }
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,6 +82,14 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// 账户状态: whether an account may sign in and act.
+    AccountStatus {
+        Active = "active", "正常", "Active";
+        Disabled = "disabled", "已停用", "Disabled";
+    }
+}
+
 /// One role held in one organisation, with that organisation's tree path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grant {

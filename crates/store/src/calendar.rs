@@ -7,6 +7,14 @@ use yiwang_core::time::Micros;
 use crate::Result;
 use yiwang_core::calendar::{CalendarEntry, DayKind};
 
+/// The calendar table the audit ledger covers (a version's row carries the digest of its days).
+pub const CALENDAR_TABLES: &[crate::CoveredTable] = &[crate::CoveredTable {
+    table: CalendarVersion::TABLE,
+    id_sql: "CAST(version AS TEXT)",
+    edit_sql: "note = note || '改'",
+    forge_sql: "version = version + 1000",
+}];
+
 /// One version of the working-day calendar master data. `days_digest` covers its day rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CalendarVersion {

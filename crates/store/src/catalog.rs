@@ -6,6 +6,40 @@ use yiwang_core::time::Micros;
 
 use crate::Result;
 
+/// The catalogue tables the audit ledger covers.
+pub const CATALOG_TABLES: &[crate::CoveredTable] = &[
+    crate::CoveredTable {
+        table: CatalogItem::TABLE,
+        id_sql: "id",
+        edit_sql: "name = name || '改'",
+        forge_sql: "id = id || '-forged', code = code || '-forged'",
+    },
+    crate::CoveredTable {
+        table: ItemVersionRow::TABLE,
+        id_sql: "item_id || '#' || CAST(version AS TEXT)",
+        edit_sql: "created_at = created_at + 1",
+        forge_sql: "version = version + 1000",
+    },
+    crate::CoveredTable {
+        table: BundleRowData::TABLE,
+        id_sql: "id",
+        edit_sql: "name = name || '改'",
+        forge_sql: "id = id || '-forged', code = code || '-forged'",
+    },
+    crate::CoveredTable {
+        table: CatalogFile::TABLE,
+        id_sql: "id",
+        edit_sql: "filename = filename || '改'",
+        forge_sql: "id = id || '-forged'",
+    },
+    crate::CoveredTable {
+        table: Question::TABLE,
+        id_sql: "id",
+        edit_sql: "question = question || '改'",
+        forge_sql: "id = id || '-forged'",
+    },
+];
+
 /// 政务服务事项 as implemented by one organisation (its versions hold the content).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CatalogItem {
@@ -272,7 +306,9 @@ pub trait CatalogWrite: CatalogRead {
     /// Drop the emptied table of contents from before the blob store.
     async fn drop_legacy_contents(&mut self) -> Result<()>;
     async fn insert_question(&mut self, q: &Question) -> Result<()>;
-    async fn update_question(&mut self, q: &Question) -> Result<()>;
+    /// Write `q` only if the stored row still has status `from_status` (compare-and-set, so two
+    /// nodes cannot both move a question on); false when it no longer has.
+    async fn update_question(&mut self, q: &Question, from_status: &str) -> Result<bool>;
 }
 
 /// The SQL of [`CatalogRead`] and [`CatalogWrite`] for one backend (`$db`).
@@ -484,11 +520,11 @@ macro_rules! impl_catalog {
                 Ok(())
             }
 
-            async fn update_question(&mut self, q: &$crate::catalog::Question) -> $crate::Result<()> {
-                sqlx::query("UPDATE catalog_questions SET answer = $2, answered_by = $3, status = $4, faq = $5, answered_at = $6, public_question = $7, public_answer = $8 WHERE id = $1")
-                    .bind(&q.id).bind(&q.answer).bind(&q.answered_by).bind(&q.status).bind(q.faq).bind(q.answered_at).bind(&q.public_question).bind(&q.public_answer)
+            async fn update_question(&mut self, q: &$crate::catalog::Question, from_status: &str) -> $crate::Result<bool> {
+                let r = sqlx::query("UPDATE catalog_questions SET answer = $2, answered_by = $3, status = $4, faq = $5, answered_at = $6, public_question = $7, public_answer = $8 WHERE id = $1 AND status = $9")
+                    .bind(&q.id).bind(&q.answer).bind(&q.answered_by).bind(&q.status).bind(q.faq).bind(q.answered_at).bind(&q.public_question).bind(&q.public_answer).bind(from_status)
                     .execute(&mut *self.inner).await.map_err($crate::map_err)?;
-                Ok(())
+                Ok(r.rows_affected() == 1)
             }
         }
     };

@@ -6,6 +6,28 @@ use yiwang_core::time::Micros;
 
 use crate::Result;
 
+/// The identity tables the audit ledger covers (sessions and sign-in failures are operational).
+pub const IDENTITY_TABLES: &[crate::CoveredTable] = &[
+    crate::CoveredTable {
+        table: User::TABLE,
+        id_sql: "id",
+        edit_sql: "display_name = display_name || '改'",
+        forge_sql: "id = id || '-forged', username = username || '-forged', id_number = NULL",
+    },
+    crate::CoveredTable {
+        table: RoleGrant::TABLE,
+        id_sql: "id",
+        edit_sql: "created_at = created_at + 1",
+        forge_sql: "id = id || '-forged', role = role || '-forged'",
+    },
+    crate::CoveredTable {
+        table: ApiToken::TABLE,
+        id_sql: "id",
+        edit_sql: "name = name || '改'",
+        forge_sql: "id = id || '-forged', token_hash = token_hash || '-forged'",
+    },
+];
+
 /// 用户: an account — staff, a natural person or a legal person's agent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct User {

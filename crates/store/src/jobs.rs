@@ -22,7 +22,11 @@ pub struct Job {
 
 /// Jobs queries any transaction may run.
 #[async_trait::async_trait]
-pub trait JobsRead: Send {}
+#[async_trait::async_trait]
+pub trait JobsRead: Send {
+    /// The kinds of the jobs still to run (pending), each once.
+    async fn pending_job_kinds(&mut self) -> Result<Vec<String>>;
+}
 
 /// Jobs changes: only a write transaction has them.
 #[async_trait::async_trait]
@@ -49,7 +53,11 @@ macro_rules! impl_jobs {
     ($db:ty) => {
         #[async_trait::async_trait]
         impl<M: $crate::Mode> $crate::jobs::JobsRead for $crate::SqlTx<$db, M> {
-
+            async fn pending_job_kinds(&mut self) -> $crate::Result<Vec<String>> {
+                let rows: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT kind FROM jobs WHERE status = 'pending'")
+                    .fetch_all(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
+            }
         }
 
         #[async_trait::async_trait]

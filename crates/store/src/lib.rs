@@ -55,6 +55,22 @@ pub mod prelude {
     pub use crate::{ReadTx, Store, WriteTx};
 }
 
+/// A table whose every row the audit ledger covers: `yiwang audit verify` recomputes each row's
+/// digest and compares it with the last ledger entry that wrote the row. The capability that
+/// owns the table declares it next to its SQL (`COVERED` in each capability file); the app's
+/// capability registry collects them, and the tamper tests are generated from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CoveredTable {
+    pub table: &'static str,
+    /// An SQL expression (valid on both backends) giving a row's id as its ledger entry names it.
+    pub id_sql: &'static str,
+    /// A `SET` clause that changes a covered column of a row: how a tamper test edits it.
+    pub edit_sql: &'static str,
+    /// A `SET` clause that turns a copy of a row into a new row the table's unique constraints
+    /// accept: how a tamper test inserts one behind the platform's back.
+    pub forge_sql: &'static str,
+}
+
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -6,6 +6,22 @@ use yiwang_core::time::Micros;
 
 use crate::Result;
 
+/// The organisation tables the audit ledger covers.
+pub const ORGANISATION_TABLES: &[crate::CoveredTable] = &[
+    crate::CoveredTable {
+        table: Region::TABLE,
+        id_sql: "code",
+        edit_sql: "name = name || '改'",
+        forge_sql: "code = code || '9'",
+    },
+    crate::CoveredTable {
+        table: Organisation::TABLE,
+        id_sql: "id",
+        edit_sql: "name = name || '改'",
+        forge_sql: "id = id || '-forged', path = path || 'forged/', credit_code = NULL",
+    },
+];
+
 /// 行政区划: one administrative region (GB/T 2260).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Region {

@@ -37,6 +37,8 @@ pub struct InboxItem {
 #[async_trait::async_trait]
 pub trait OutboxRead: Send {
     async fn inbox_of_user(&mut self, user_id: &str, limit: i64) -> Result<Vec<InboxItem>>;
+    /// The templates of the messages still to deliver (pending), each once.
+    async fn pending_outbox_templates(&mut self) -> Result<Vec<String>>;
 }
 
 /// Outbox changes: only a write transaction has them.
@@ -56,6 +58,12 @@ macro_rules! impl_outbox {
             async fn inbox_of_user(&mut self, user_id: &str, limit: i64) -> $crate::Result<Vec<$crate::InboxItem>> {
                 sqlx::query_as("SELECT id, user_id, title, body, outbox_id, created_at, read_at FROM inbox WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2")
                     .bind(user_id).bind(limit).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn pending_outbox_templates(&mut self) -> $crate::Result<Vec<String>> {
+                let rows: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT template FROM outbox WHERE status = 'pending'")
+                    .fetch_all(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
             }
         }
 

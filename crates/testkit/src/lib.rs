@@ -134,6 +134,7 @@ impl TestDb {
             self.store().await,
             yiwang_app::AppOptions {
                 blobs: Some(blobs),
+                diagnostics: true,
                 ..Default::default()
             },
         )
@@ -191,6 +192,33 @@ pub async fn backends() -> Vec<TestDb> {
         out.push(pg);
     }
     out
+}
+
+#[doc(hidden)]
+pub use pastey;
+
+/// Generate `NAME_sqlite` and `NAME_postgres` tests from `async fn NAME(db: TestDb)`, so that
+/// one backend's failure does not hide the other's. The PostgreSQL test passes without running
+/// when no server is reachable and `YIWANG_TEST_PG` is unset (it says so on stderr); with
+/// `YIWANG_TEST_PG` set, an unreachable server fails it. A second argument is passed to
+/// `#[tokio::test(...)]`, e.g. `backend_test!(name, flavor = "multi_thread", worker_threads = 4)`.
+#[macro_export]
+macro_rules! backend_test {
+    ($name:ident $(, $($flavor:tt)+)?) => {
+        $crate::pastey::paste! {
+            #[tokio::test$(($($flavor)+))?]
+            async fn [<$name _sqlite>]() {
+                $name($crate::TestDb::sqlite().await).await
+            }
+
+            #[tokio::test$(($($flavor)+))?]
+            async fn [<$name _postgres>]() {
+                if let Some(db) = $crate::TestDb::postgres().await {
+                    $name(db).await
+                }
+            }
+        }
+    };
 }
 
 /// The real server on a random local port.

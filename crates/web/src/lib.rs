@@ -8,6 +8,7 @@ pub mod error;
 pub mod i18n;
 pub mod observe;
 pub mod pages;
+pub mod registry;
 pub mod upload;
 
 use std::net::SocketAddr;
@@ -66,9 +67,27 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let (begun, begun_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = begun.send(());
+    });
+    // In-flight requests get SHUTDOWN_GRACE to finish once shutdown begins; then they are dropped
+    // (their transactions roll back) so that a stuck client cannot hold the node up.
+    let grace = async {
+        if begun_rx.await.is_ok() {
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        r = server.into_future() => r,
+        _ = grace => {
+            tracing::warn!(grace = ?SHUTDOWN_GRACE, "shutdown grace period over: dropping in-flight requests");
+            Ok(())
+        }
+    }
 }
 
 /// How long a graceful shutdown may take before in-flight requests are dropped.

@@ -349,6 +349,8 @@ fn server_options(
         tokens,
         signing_key,
         blobs: None,
+        // The probe job, for checking the job runner of a deployment end to end.
+        diagnostics: std::env::var("YIWANG_DIAGNOSTICS").is_ok_and(|v| v == "1"),
     })
 }
 

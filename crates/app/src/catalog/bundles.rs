@@ -11,6 +11,7 @@ use serde::Serialize;
 use yiwang_core::Problem;
 use yiwang_core::access::Actor;
 use yiwang_core::catalog::bundle::check_bundle;
+use yiwang_core::catalog::lifecycle::next_bundle_status;
 use yiwang_core::catalog::{
     BundleBody, ItemBody, ItemStatus, MergedField, MergedMaterial, merge_bundle,
 };
@@ -176,14 +177,14 @@ pub async fn set_bundle_status(
     let mut tx = app.store.write().await?;
     let mut row = tx.get_bundle(bundle_id).await?.ok_or_else(not_found)?;
     let (grant, org) = manage_grant(&mut *tx, actor, &row.org_id).await?;
-    if row.status == ItemStatus::Cancelled.as_str() {
-        return Err(Problem::conflict(
-            "bundle.cancelled",
-            "该一件事已取消",
-            "The bundle was cancelled",
-        )
-        .into());
-    }
+    let from = crate::parse_stored(
+        ItemStatus::parse,
+        BundleRowData::TABLE,
+        &row.id,
+        "status",
+        &row.status,
+    )?;
+    let status = next_bundle_status(from, status)?;
     if status == ItemStatus::Published {
         let body: BundleBody =
             serde_json::from_str(&row.body).map_err(|e| AppError::Internal(e.to_string()))?;

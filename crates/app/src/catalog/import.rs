@@ -468,10 +468,13 @@ async fn import_row(
 
 /// Export what the actor manages (the subtree of its first catalogue-management grant).
 pub async fn export_managed(store: &Arc<dyn Store>, actor: &Actor) -> AppResult<(Grid, Grid)> {
-    let grant = access::grants_allowing(actor, Permission::ManageCatalog)
-        .next()
-        .ok_or_else(Problem::forbidden)?;
-    export(store, &grant.org_path, None).await
+    let prefixes: Vec<&str> = access::grants_allowing(actor, Permission::ManageCatalog)
+        .map(|g| g.org_path.as_str())
+        .collect();
+    if prefixes.is_empty() {
+        return Err(Problem::forbidden().into());
+    }
+    export_within(store, &prefixes, None).await
 }
 
 /// The catalogue as grids of the layout: the newest version of every item (with its status) and
@@ -481,6 +484,16 @@ pub async fn export(
     path_prefix: &str,
     progress: Option<&(dyn Fn(usize, usize) + Send + Sync)>,
 ) -> AppResult<(Grid, Grid)> {
+    export_within(store, &[path_prefix], progress).await
+}
+
+/// [`export`] of the organisations under any of `prefixes` (a manager's grants; nested grants
+/// list an item once).
+async fn export_within(
+    store: &Arc<dyn Store>,
+    prefixes: &[&str],
+    progress: Option<&(dyn Fn(usize, usize) + Send + Sync)>,
+) -> AppResult<(Grid, Grid)> {
     let mut tx = store.read().await?;
     let orgs: HashMap<String, Organisation> = tx
         .list_organisations("")
@@ -488,7 +501,15 @@ pub async fn export(
         .into_iter()
         .map(|o| (o.id.clone(), o))
         .collect();
-    let items = tx.list_items(path_prefix).await?;
+    let mut items = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for prefix in prefixes {
+        for item in tx.list_items(prefix).await? {
+            if seen.insert(item.id.clone()) {
+                items.push(item);
+            }
+        }
+    }
     let mut grid: Grid = vec![COLUMNS.iter().map(|c| c.to_string()).collect()];
     for (i, item) in items.iter().enumerate() {
         if let Some(v) = tx.get_item_version(&item.id, item.latest_version).await? {
@@ -507,7 +528,7 @@ pub async fn export(
     for b in tx.list_bundles().await? {
         let within = orgs
             .get(&b.org_id)
-            .is_some_and(|o| o.path.starts_with(path_prefix));
+            .is_some_and(|o| prefixes.iter().any(|p| o.path.starts_with(p)));
         if within && let Ok(body) = serde_json::from_str::<BundleBody>(&b.body) {
             bundles.push(format_bundle(&body));
         }

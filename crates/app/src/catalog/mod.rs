@@ -66,3 +66,53 @@ impl From<&yiwang_store::Organisation> for OrgRef {
         }
     }
 }
+
+/// The service catalogue in the capability registry.
+pub const CAPABILITY: crate::registry::Capability = crate::registry::Capability {
+    name: "catalog",
+    covered: yiwang_store::catalog::CATALOG_TABLES,
+    covered_rows: Some(covered_rows),
+    templates: &[crate::registry::TemplateSpec {
+        key: "question.answered",
+        render: |p| crate::notify::Message {
+            title: "咨询已答复".into(),
+            body: format!(
+                "您关于“{}”的咨询已有答复，请在“我的咨询”中查看：/hall/my-questions",
+                p.text("item")
+            ),
+        },
+    }],
+    ..crate::registry::Capability::EMPTY
+};
+
+fn covered_rows<'a>(
+    tx: &'a mut dyn ReadTx,
+    out: &'a mut Vec<crate::registry::CoveredRow>,
+) -> crate::registry::BoxFuture<'a, AppResult<()>> {
+    use yiwang_store::{BundleRowData, CatalogFile, CatalogItem, ItemVersionRow, Question};
+    Box::pin(async move {
+        for i in tx.list_items("").await? {
+            out.push((CatalogItem::TABLE, i.id.clone(), i.digest()));
+        }
+        let mut after = (String::new(), 0i64);
+        loop {
+            let page = tx.all_item_versions((&after.0, after.1), 2000).await?;
+            let Some(last) = page.last() else { break };
+            after = (last.item_id.clone(), last.version);
+            for v in page {
+                out.push((ItemVersionRow::TABLE, v.key(), v.digest()));
+            }
+        }
+        for b in tx.list_bundles().await? {
+            out.push((BundleRowData::TABLE, b.id.clone(), b.digest()));
+        }
+        for f in tx.list_files().await? {
+            // The row's digest column names its blob; `verify_with_blobs` re-hashes the blobs.
+            out.push((CatalogFile::TABLE, f.id.clone(), f.row_digest()));
+        }
+        for q in tx.list_questions().await? {
+            out.push((Question::TABLE, q.id.clone(), q.digest()));
+        }
+        Ok(())
+    })
+}

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use yiwang_core::Problem;
 use yiwang_core::access::{self, Actor, Permission, Scope};
-use yiwang_core::catalog::ItemStatus;
+use yiwang_core::catalog::lifecycle::{already_answered, answer_question};
+use yiwang_core::catalog::{ItemStatus, QuestionStatus};
 use yiwang_core::privacy::{self, PersonalDataKind};
 use yiwang_store::{CatalogItem, Question, Store};
 
@@ -46,7 +47,7 @@ pub async fn ask(
         question,
         answer: None,
         answered_by: None,
-        status: "open".into(),
+        status: QuestionStatus::Open.as_str().into(),
         faq: 0,
         created_at: now_micros(),
         answered_at: None,
@@ -181,6 +182,13 @@ pub async fn answer(
         .get_question(question_id)
         .await?
         .ok_or_else(|| Problem::not_found("咨询", "Question"))?;
+    let from = crate::parse_stored(
+        QuestionStatus::parse,
+        Question::TABLE,
+        &q.id,
+        "status",
+        &q.status,
+    )?;
     let item = tx
         .get_item(&q.item_id)
         .await?
@@ -214,12 +222,16 @@ pub async fn answer(
     let publish_faq = input.publish_faq;
     q.answer = Some(answer);
     q.answered_by = Some(actor.user_id.clone());
-    q.status = "answered".into();
+    let to = answer_question(from)?;
+    q.status = to.as_str().into();
     q.faq = i64::from(publish_faq);
     q.answered_at = Some(now_micros());
     q.public_question = public_question;
     q.public_answer = public_answer;
-    tx.update_question(&q).await?;
+    if !tx.update_question(&q, from.as_str()).await? {
+        // Another node answered it between our read and our write.
+        return Err(already_answered().into());
+    }
     record(
         &mut *tx,
         &Acting::as_grant(actor, grant),

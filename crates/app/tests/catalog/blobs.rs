@@ -13,7 +13,7 @@ use yiwang_app::blobs::{self, Blobs, Location};
 use yiwang_app::catalog::files::{self, FileRole, Upload};
 use yiwang_core::ledger::sm3_hex;
 use yiwang_testkit::s3::S3Server;
-use yiwang_testkit::{TempDir, TestDb, backends};
+use yiwang_testkit::{TempDir, TestDb, backend_test, backends};
 
 use super::{actor, import_sample, page_id};
 
@@ -293,46 +293,44 @@ async fn unreferenced_blobs_are_collected_after_the_grace_period_and_referenced_
     }
 }
 
-#[tokio::test]
-async fn uploads_are_checked_by_name_declared_type_and_content_before_they_are_stored() {
-    for db in backends().await {
-        let b = db.backend;
-        let blobs = db.blob_store();
-        let app = world_on(&db, blobs.clone()).await;
-        import_sample(&app).await;
-        let item = page_id(&app, "开饭店").await;
-        let before = blobs.list().await.unwrap().len();
-        let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0];
-        let code = |e: yiwang_app::AppError| match e {
-            yiwang_app::AppError::Problem(p) => p.code,
-            other => panic!("[{b}] {other}"),
-        };
-        let e = attach(&app, &item, "表.pdf", &png).await.unwrap_err();
-        assert_eq!(code(e), "file.content_mismatch", "[{b}]");
-        let e = attach(&app, &item, "表.png", &png).await.unwrap_err();
-        assert_eq!(
-            code(e),
-            "file.type_mismatch",
-            "[{b}] declared PDF, named PNG"
-        );
-        let e = attach(&app, &item, "表.html", b"<html>").await.unwrap_err();
-        assert_eq!(code(e), "file.type", "[{b}]");
-        let e = attach(&app, &item, "表.pdf", b"").await.unwrap_err();
-        assert_eq!(code(e), "upload.empty", "[{b}]");
-        assert_eq!(
-            blobs.list().await.unwrap().len(),
-            before,
-            "[{b}] nothing stored"
-        );
-        assert!(
-            exec(&db, "SELECT content FROM catalog_files")
-                .await
-                .is_err(),
-            "[{b}] a fresh database has no content column"
-        );
-        app.store.close().await;
-        db.cleanup().await;
-    }
+backend_test!(uploads_are_checked_by_name_declared_type_and_content_before_they_are_stored);
+async fn uploads_are_checked_by_name_declared_type_and_content_before_they_are_stored(db: TestDb) {
+    let b = db.backend;
+    let blobs = db.blob_store();
+    let app = world_on(&db, blobs.clone()).await;
+    import_sample(&app).await;
+    let item = page_id(&app, "开饭店").await;
+    let before = blobs.list().await.unwrap().len();
+    let png = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0];
+    let code = |e: yiwang_app::AppError| match e {
+        yiwang_app::AppError::Problem(p) => p.code,
+        other => panic!("[{b}] {other}"),
+    };
+    let e = attach(&app, &item, "表.pdf", &png).await.unwrap_err();
+    assert_eq!(code(e), "file.content_mismatch", "[{b}]");
+    let e = attach(&app, &item, "表.png", &png).await.unwrap_err();
+    assert_eq!(
+        code(e),
+        "file.type_mismatch",
+        "[{b}] declared PDF, named PNG"
+    );
+    let e = attach(&app, &item, "表.html", b"<html>").await.unwrap_err();
+    assert_eq!(code(e), "file.type", "[{b}]");
+    let e = attach(&app, &item, "表.pdf", b"").await.unwrap_err();
+    assert_eq!(code(e), "upload.empty", "[{b}]");
+    assert_eq!(
+        blobs.list().await.unwrap().len(),
+        before,
+        "[{b}] nothing stored"
+    );
+    assert!(
+        exec(&db, "SELECT content FROM catalog_files")
+            .await
+            .is_err(),
+        "[{b}] a fresh database has no content column"
+    );
+    app.store.close().await;
+    db.cleanup().await;
 }
 
 /// Run raw SQL on a test database.
@@ -382,53 +380,51 @@ async fn migrate_before_blobs(db: &TestDb) {
     }
 }
 
-#[tokio::test]
-async fn a_database_with_file_contents_is_converted_at_start() {
-    for db in backends().await {
-        let b = db.backend;
-        migrate_before_blobs(&db).await;
-        let content = pdf(300_000, 3);
-        let hex: String = content.iter().map(|x| format!("{x:02x}")).collect();
-        let literal = if b == "postgres" {
-            format!("'\\x{hex}'::bytea")
-        } else {
-            format!("X'{hex}'")
-        };
-        exec(
-            &db,
-            &format!(
-                "INSERT INTO catalog_files (id, filename, content_type, size, digest, content, created_at) VALUES ('old-1', '旧表.pdf', 'application/pdf', {}, '{}', {literal}, 1)",
-                content.len(),
-                sm3_hex(&content)
-            ),
-        )
-        .await
-        .unwrap();
-        let blobs = db.blob_store();
-        let app = db.app_with_blobs(blobs.clone()).await;
-        assert_eq!(read_all(&app, "old-1", None).await, content, "[{b}] moved");
-        assert!(
-            exec(&db, "SELECT content FROM catalog_files")
-                .await
-                .is_err(),
-            "[{b}] no content column"
-        );
-        assert!(
-            exec(&db, "SELECT id FROM catalog_file_contents")
-                .await
-                .is_err(),
-            "[{b}] the waiting table is gone"
-        );
-        assert!(!app.store.has_legacy_contents().await.unwrap(), "[{b}]");
-        assert_eq!(
-            blobs.location(),
-            &Location::Dir(db.blobs.0.canonicalize().unwrap())
-        );
-        // A second start has nothing to move.
-        app.store.close().await;
-        let again = db.app_with_blobs(blobs).await;
-        assert_eq!(read_all(&again, "old-1", None).await, content, "[{b}]");
-        again.store.close().await;
-        db.cleanup().await;
-    }
+backend_test!(a_database_with_file_contents_is_converted_at_start);
+async fn a_database_with_file_contents_is_converted_at_start(db: TestDb) {
+    let b = db.backend;
+    migrate_before_blobs(&db).await;
+    let content = pdf(300_000, 3);
+    let hex: String = content.iter().map(|x| format!("{x:02x}")).collect();
+    let literal = if b == "postgres" {
+        format!("'\\x{hex}'::bytea")
+    } else {
+        format!("X'{hex}'")
+    };
+    exec(
+        &db,
+        &format!(
+            "INSERT INTO catalog_files (id, filename, content_type, size, digest, content, created_at) VALUES ('old-1', '旧表.pdf', 'application/pdf', {}, '{}', {literal}, 1)",
+            content.len(),
+            sm3_hex(&content)
+        ),
+    )
+    .await
+    .unwrap();
+    let blobs = db.blob_store();
+    let app = db.app_with_blobs(blobs.clone()).await;
+    assert_eq!(read_all(&app, "old-1", None).await, content, "[{b}] moved");
+    assert!(
+        exec(&db, "SELECT content FROM catalog_files")
+            .await
+            .is_err(),
+        "[{b}] no content column"
+    );
+    assert!(
+        exec(&db, "SELECT id FROM catalog_file_contents")
+            .await
+            .is_err(),
+        "[{b}] the waiting table is gone"
+    );
+    assert!(!app.store.has_legacy_contents().await.unwrap(), "[{b}]");
+    assert_eq!(
+        blobs.location(),
+        &Location::Dir(db.blobs.0.canonicalize().unwrap())
+    );
+    // A second start has nothing to move.
+    app.store.close().await;
+    let again = db.app_with_blobs(blobs).await;
+    assert_eq!(read_all(&again, "old-1", None).await, content, "[{b}]");
+    again.store.close().await;
+    db.cleanup().await;
 }

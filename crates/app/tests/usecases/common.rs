@@ -180,3 +180,32 @@ pub async fn add_orgs(app: &App, n: usize, tag: &str) {
     }
     tx.commit().await.expect("commit");
 }
+
+/// Raw SQL statements run in order on one connection with foreign-key checks off — as a
+/// database administrator editing behind the platform's back would.
+pub async fn exec_unchecked(db: &TestDb, statements: &[String]) {
+    let b = db.backend;
+    if b == "postgres" {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+        let off = "SET session_replication_role = replica".to_string();
+        for sql in std::iter::once(&off).chain(statements) {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .execute(&mut c)
+                .await
+                .unwrap_or_else(|e| panic!("[{b}] {sql}: {e}"));
+        }
+        let _ = c.close().await;
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&db.url)
+            .await
+            .expect("connect");
+        let off = "PRAGMA foreign_keys = OFF".to_string();
+        for sql in std::iter::once(&off).chain(statements) {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .execute(&mut c)
+                .await
+                .unwrap_or_else(|e| panic!("[{b}] {sql}: {e}"));
+        }
+        let _ = c.close().await;
+    }
+}

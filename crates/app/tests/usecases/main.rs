@@ -9,5 +9,6 @@ mod ledger_tree;
 mod permissions;
 mod prove;
 mod tamper;
+mod tamper_registry;
 mod tokens;
 mod witness;

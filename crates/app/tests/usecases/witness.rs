@@ -10,7 +10,7 @@ use yiwang_app::audit::{
 use yiwang_app::witness::{PublishedCheckpoint, Witnessed, check_next, cosign};
 use yiwang_core::ledger::{PlatformKey, entry_hash};
 use yiwang_store::entry_content;
-use yiwang_testkit::{TestDb, backends};
+use yiwang_testkit::{TestDb, backend_test, backends};
 
 use crate::common::{add_orgs, exec, finish, verify};
 
@@ -121,96 +121,92 @@ async fn expect_found(app: &App, history: &[Witnessed], b: &str, what: &str, cod
     );
 }
 
-#[tokio::test]
-async fn an_intact_ledger_matches_its_witness() {
-    for db in backends().await {
-        let b = db.backend;
-        let (app, history) = witnessed_ledger(&db).await;
-        let pk = app.platform_key().public_key_hex();
-        let r = verify_against(
-            &app.store,
-            &pk,
-            Some(WitnessCheck {
-                history: &history,
-                pinned_key: Some(&history[0].witness_key),
-            }),
-        )
-        .await
-        .unwrap();
-        assert!(r.intact(), "[{b}] {:#?}", r.findings);
-        // A forged witness record (another key than the pinned one) is not trusted.
-        let mut forged = history.clone();
-        forged[1].root = forged[0].root.clone();
-        let r = verify_against(
-            &app.store,
-            &pk,
-            Some(WitnessCheck {
-                history: &forged,
-                pinned_key: None,
-            }),
-        )
-        .await
-        .unwrap();
-        assert!(
-            r.findings.iter().any(|f| f.code == "witness.not_genuine"),
-            "[{b}] {:#?}",
-            r.findings
-        );
-        finish(app, db).await;
-    }
+backend_test!(an_intact_ledger_matches_its_witness);
+async fn an_intact_ledger_matches_its_witness(db: TestDb) {
+    let b = db.backend;
+    let (app, history) = witnessed_ledger(&db).await;
+    let pk = app.platform_key().public_key_hex();
+    let r = verify_against(
+        &app.store,
+        &pk,
+        Some(WitnessCheck {
+            history: &history,
+            pinned_key: Some(&history[0].witness_key),
+        }),
+    )
+    .await
+    .unwrap();
+    assert!(r.intact(), "[{b}] {:#?}", r.findings);
+    // A forged witness record (another key than the pinned one) is not trusted.
+    let mut forged = history.clone();
+    forged[1].root = forged[0].root.clone();
+    let r = verify_against(
+        &app.store,
+        &pk,
+        Some(WitnessCheck {
+            history: &forged,
+            pinned_key: None,
+        }),
+    )
+    .await
+    .unwrap();
+    assert!(
+        r.findings.iter().any(|f| f.code == "witness.not_genuine"),
+        "[{b}] {:#?}",
+        r.findings
+    );
+    finish(app, db).await;
 }
 
-#[tokio::test]
-async fn a_removed_tail_is_found_by_the_witness() {
-    for db in backends().await {
-        let b = db.backend;
-        let (app, history) = witnessed_ledger(&db).await;
-        // (a) The last entry, the row it wrote and the head removed together.
-        let (n, _) = head(&app).await;
-        let last = app
-            .store
-            .read()
-            .await
-            .unwrap()
-            .ledger_entry(n)
-            .await
-            .unwrap()
-            .unwrap();
-        let prev = app
-            .store
-            .read()
-            .await
-            .unwrap()
-            .ledger_entry(n - 1)
-            .await
-            .unwrap()
-            .unwrap();
-        exec(&db, format!("DELETE FROM ledger_entries WHERE seq = {n}")).await;
-        exec(
-            &db,
-            format!("DELETE FROM organisations WHERE id = '{}'", last.subject_id),
-        )
-        .await;
-        exec(
-            &db,
-            format!(
-                "UPDATE ledger_head SET seq = {}, hash = '{}'",
-                n - 1,
-                prev.hash
-            ),
-        )
-        .await;
-        drop_covering(&db, n).await;
-        expect_found(
-            &app,
-            &history,
-            b,
-            "(a) removed tail",
-            "witness.beyond_ledger",
-        )
-        .await;
-        finish(app, db).await;
-    }
+backend_test!(a_removed_tail_is_found_by_the_witness);
+async fn a_removed_tail_is_found_by_the_witness(db: TestDb) {
+    let b = db.backend;
+    let (app, history) = witnessed_ledger(&db).await;
+    // (a) The last entry, the row it wrote and the head removed together.
+    let (n, _) = head(&app).await;
+    let last = app
+        .store
+        .read()
+        .await
+        .unwrap()
+        .ledger_entry(n)
+        .await
+        .unwrap()
+        .unwrap();
+    let prev = app
+        .store
+        .read()
+        .await
+        .unwrap()
+        .ledger_entry(n - 1)
+        .await
+        .unwrap()
+        .unwrap();
+    exec(&db, format!("DELETE FROM ledger_entries WHERE seq = {n}")).await;
+    exec(
+        &db,
+        format!("DELETE FROM organisations WHERE id = '{}'", last.subject_id),
+    )
+    .await;
+    exec(
+        &db,
+        format!(
+            "UPDATE ledger_head SET seq = {}, hash = '{}'",
+            n - 1,
+            prev.hash
+        ),
+    )
+    .await;
+    drop_covering(&db, n).await;
+    expect_found(
+        &app,
+        &history,
+        b,
+        "(a) removed tail",
+        "witness.beyond_ledger",
+    )
+    .await;
+    finish(app, db).await;
 }
 
 #[tokio::test]

@@ -306,7 +306,7 @@ impl ReviewPlan {
 fn review_steps(item: &ItemBody) -> Vec<ReviewTask> {
     item.steps
         .iter()
-        .filter(|s| s.role != "window_officer")
+        .filter(|s| Role::parse(&s.role) != Some(Role::WindowOfficer))
         .enumerate()
         .map(|(i, s)| ReviewTask {
             key: format!("step{}", i + 1),

@@ -13,4 +13,4 @@ pub use item::{
     Basis, DeliveryMode, Fee, FormField, HandlingKind, ItemBody, ItemCode, ItemType, Level,
     Material, MaterialForm, ResultType, SpecialProcedure, Step, TongBan, TongBanMode, TongBanScope,
 };
-pub use lifecycle::{ItemAction, ItemStatus};
+pub use lifecycle::{ItemAction, ItemStatus, QuestionStatus};

@@ -13,6 +13,8 @@ use super::extract::{Json, Query};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The current calendar version with its listed holidays and adjusted working days. Public.
 #[utoipa::path(get, path = "/api/v1/calendar", tag = "calendar",
@@ -76,4 +78,14 @@ pub async fn elapsed(
     Json(q): Json<ElapsedQuery>,
 ) -> Result<Json<Elapsed>, ApiError> {
     Ok(Json(calendar::elapsed(&state.app, &q)?))
+}
+
+/// The calendar API (工作日历): every route with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<crate::AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(current))
+        .routes(routes!(versions))
+        .routes(routes!(amend))
+        .routes(routes!(deadline))
+        .routes(routes!(elapsed))
 }

@@ -23,6 +23,9 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::download::{Cache, attachment};
 use crate::error::{ApiError, ErrorBody};
+use axum::extract::DefaultBodyLimit;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(Deserialize, IntoParams)]
 pub struct SearchQuery {
@@ -403,7 +406,9 @@ pub async fn question_queue(
 /// `question.personal_data` with `details.kinds` and `details.findings`.
 #[utoipa::path(post, path = "/api/v1/catalog/questions/{id}/answer", tag = "catalog", request_body = AnswerInput,
     params(("id" = String, Path, description = "question id")),
-    responses((status = 200, body = Question), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = Question),
+        (status = 409, description = "The question was already answered (`question.already_answered`)", body = ErrorBody),
+        (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn answer(
     State(state): State<AppState>,
@@ -684,4 +689,42 @@ pub async fn reindex(
 ) -> Result<Json<Reindexed>, ApiError> {
     let documents = search::reindex(&state.app, &caller.actor).await?;
     Ok(Json(Reindexed { documents }))
+}
+
+/// The catalog API (事项目录与网上办事大厅): every route with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<crate::AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(search_items))
+        .routes(routes!(reindex))
+        .routes(routes!(create_item))
+        .routes(routes!(get_item, save_item))
+        .routes(routes!(item_versions))
+        .routes(routes!(item_version))
+        .routes(routes!(publish_item))
+        .routes(routes!(suspend_item))
+        .routes(routes!(resume_item))
+        .routes(routes!(cancel_item))
+        .routes(routes!(claim_item))
+        .routes({
+            // Streamed to disk by the handler, which enforces its own limit.
+            let (schemas, paths, router) = routes!(attach_file);
+            (schemas, paths, router.layer(DefaultBodyLimit::disable()))
+        })
+        .routes(routes!(faqs))
+        .routes(routes!(ask))
+        .routes(routes!(download_file))
+        .routes(routes!(question_queue))
+        .routes(routes!(my_questions))
+        .routes(routes!(answer))
+        .routes(routes!(list_bundles, save_bundle))
+        .routes(routes!(get_bundle))
+        .routes(routes!(bundle_status))
+        .routes(routes!(catalog_stats))
+        .routes({
+            // Streamed to disk by the handler, which enforces its own limit.
+            let (schemas, paths, router) = routes!(import_file);
+            (schemas, paths, router.layer(DefaultBodyLimit::disable()))
+        })
+        .routes(routes!(export_file))
+        .routes(routes!(managed))
 }

@@ -187,10 +187,9 @@ impl Modify for CommonResponses {
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
-    use utoipa::OpenApi;
 
     fn doc() -> Value {
-        serde_json::to_value(super::super::ApiDoc::openapi()).unwrap()
+        serde_json::to_value(super::super::openapi()).unwrap()
     }
 
     fn operations(doc: &Value) -> Vec<(String, String, Value)> {

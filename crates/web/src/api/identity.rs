@@ -11,6 +11,8 @@ use super::extract::{Json, Path, Query};
 use crate::AppState;
 use crate::auth::{Caller, ClientAddr};
 use crate::error::{ApiError, ErrorBody};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(Serialize, ToSchema)]
 pub struct RoleView {
@@ -186,4 +188,16 @@ pub async fn inbox(
     Ok(Json(
         identity::inbox(&state.app.store, &caller.actor).await?,
     ))
+}
+
+/// The identity API (身份与权限): every route with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<crate::AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(inbox))
+        .routes(routes!(create_token))
+        .routes(routes!(revoke_token))
+        .routes(routes!(sign_in_failures))
+        .routes(routes!(create_user))
+        .routes(routes!(revoke_sessions))
 }

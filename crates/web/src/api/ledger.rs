@@ -11,6 +11,8 @@ use super::extract::{Json, Path, Query};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The newest signed checkpoint (Merkle root over all entries so far, SM2-signed). Public.
 #[utoipa::path(get, path = "/api/v1/ledger/checkpoints/latest", tag = "ledger",
@@ -82,4 +84,13 @@ pub async fn consistency(
     Ok(Json(
         audit::prove_consistency(&state.app, q.from, q.to).await?,
     ))
+}
+
+/// The ledger API (留痕审计): every route with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<crate::AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(latest_checkpoint))
+        .routes(routes!(entry))
+        .routes(routes!(proof))
+        .routes(routes!(consistency))
 }

@@ -9,6 +9,8 @@ use super::extract::{Json, Path};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The administrative regions (GB/T 2260) the platform serves. Public.
 #[utoipa::path(get, path = "/api/v1/regions", tag = "organisations",
@@ -59,4 +61,12 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Organisation>), ApiError> {
     let org = organisations::create_organisation(&state.app.store, &caller.actor, input).await?;
     Ok((StatusCode::CREATED, Json(org)))
+}
+
+/// The organisations API (区划与机构): every route with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<crate::AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_regions))
+        .routes(routes!(list, create))
+        .routes(routes!(get_one))
 }

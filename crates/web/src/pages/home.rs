@@ -104,28 +104,12 @@ fn duty(i: I18n, role: Role) -> Duty {
             "Manage organisations, users, roles, the working-day calendar and keys.",
         ),
     };
-    let mut links = Vec::new();
-    let mut link = |zh: &str, en: &str, href: &'static str| {
-        links.push(Link {
-            label: i.t(zh, en).into(),
-            href,
+    let links = crate::registry::home_links(role)
+        .map(|l| Link {
+            label: i.t(l.zh, l.en).into(),
+            href: l.href,
         })
-    };
-    match role {
-        Role::Administrator => {
-            link("工作日历管理", "Working-day calendar", "/admin/calendar");
-            link("机构", "Organisations", "/orgs");
-            link("审计留痕", "Audit ledger", "/audit");
-            link("接口文档", "API documentation", "/api/docs");
-        }
-        Role::Supervisor | Role::Regulator => {
-            link("下级机构", "Organisations below", "/orgs");
-            link("审计留痕", "Audit ledger", "/audit");
-        }
-        Role::DepartmentHead | Role::CentreManager => link("机构", "Organisations", "/orgs"),
-        _ => {}
-    }
-    link("站内消息", "Notifications", "/inbox");
+        .collect();
     Duty {
         title: i.t(role.label_zh(), role.label_en()).into(),
         duty: i.t(zh, en).into(),

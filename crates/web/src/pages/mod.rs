@@ -6,7 +6,7 @@ mod admin;
 mod catalog;
 mod consult;
 mod hall;
-mod home;
+pub(crate) mod home;
 mod public;
 mod session;
 
@@ -44,7 +44,9 @@ impl Nav {
     }
 }
 
-pub fn router() -> Router<AppState> {
+/// The shell's pages: the public front page, sign-in, the home page and the inbox. Each
+/// capability's pages are in its own function below, registered in `crate::registry`.
+pub fn shell_routes() -> Router<AppState> {
     Router::new()
         .route("/", get(public::index))
         .route("/static/app.css", get(stylesheet))
@@ -53,12 +55,29 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/home", get(home::home))
         .route("/inbox", get(home::inbox))
-        .route("/orgs", get(home::organisations))
-        .route("/audit", get(admin::audit))
-        .route(
-            "/admin/calendar",
-            get(admin::calendar).post(admin::amend_calendar),
-        )
+}
+
+/// The organisations pages.
+pub fn organisations_routes() -> Router<AppState> {
+    Router::new().route("/orgs", get(home::organisations))
+}
+
+/// The audit-ledger pages.
+pub fn ledger_routes() -> Router<AppState> {
+    Router::new().route("/audit", get(admin::audit))
+}
+
+/// The working-day calendar pages.
+pub fn calendar_routes() -> Router<AppState> {
+    Router::new().route(
+        "/admin/calendar",
+        get(admin::calendar).post(admin::amend_calendar),
+    )
+}
+
+/// The catalogue pages: the online hall (public) and the catalogue managers' screens.
+pub fn catalog_routes() -> Router<AppState> {
+    Router::new()
         .route("/hall", get(hall::home))
         .route("/hall/search", get(hall::search))
         .route("/hall/stats", get(hall::stats_page))
@@ -98,6 +117,14 @@ pub fn router() -> Router<AppState> {
         .route("/catalog/bundles/{id}/status", post(catalog::bundle_status))
         .route("/catalog/questions", get(catalog::questions_list))
         .route("/catalog/questions/{id}/answer", post(catalog::answer))
+}
+
+/// Every page route: the shell's and each registered capability's.
+pub fn router() -> Router<AppState> {
+    crate::registry::CAPABILITIES
+        .iter()
+        .filter_map(|c| c.pages)
+        .fold(shell_routes(), |r, pages| r.merge(pages()))
 }
 
 async fn stylesheet() -> Response {

@@ -2,139 +2,137 @@
 
 use serde_json::json;
 use yiwang_app::demo::DEMO_PASSWORD;
-use yiwang_testkit::{TestServer, backends};
+use yiwang_testkit::{TestDb, TestServer, backend_test, backends};
 
 use crate::{demo, expect_error, get_as, send_json};
 
-#[tokio::test]
-async fn bearer_tokens_identify_and_can_be_revoked() {
-    for db in backends().await {
-        let b = db.backend;
-        let s = TestServer::start(&db).await;
-        demo(&s).await;
-        let c = &s.client;
+backend_test!(bearer_tokens_identify_and_can_be_revoked);
+async fn bearer_tokens_identify_and_can_be_revoked(db: TestDb) {
+    let b = db.backend;
+    let s = TestServer::start(&db).await;
+    demo(&s).await;
+    let c = &s.client;
 
-        expect_error(
-            b,
-            s.new_client().get(s.url("/api/v1/me")),
-            401,
-            "unauthenticated",
-        )
-        .await;
-        expect_error(
-            b,
-            c.post(s.url("/api/v1/auth/tokens"))
-                .json(&json!({"username": "window", "password": "wrong-password", "name": "t"})),
-            401,
-            "auth.invalid_credentials",
-        )
-        .await;
-        // An unknown user answers exactly like a wrong password.
-        expect_error(
-            b,
-            c.post(s.url("/api/v1/auth/tokens"))
-                .json(&json!({"username": "nobody", "password": DEMO_PASSWORD, "name": "t"})),
-            401,
-            "auth.invalid_credentials",
-        )
-        .await;
+    expect_error(
+        b,
+        s.new_client().get(s.url("/api/v1/me")),
+        401,
+        "unauthenticated",
+    )
+    .await;
+    expect_error(
+        b,
+        c.post(s.url("/api/v1/auth/tokens"))
+            .json(&json!({"username": "window", "password": "wrong-password", "name": "t"})),
+        401,
+        "auth.invalid_credentials",
+    )
+    .await;
+    // An unknown user answers exactly like a wrong password.
+    expect_error(
+        b,
+        c.post(s.url("/api/v1/auth/tokens"))
+            .json(&json!({"username": "nobody", "password": DEMO_PASSWORD, "name": "t"})),
+        401,
+        "auth.invalid_credentials",
+    )
+    .await;
 
-        let (st, issued) = send_json(
-            b,
-            c.post(s.url("/api/v1/auth/tokens")).json(
-                &json!({"username": "window", "password": DEMO_PASSWORD, "name": "数据交换接口"}),
-            ),
-        )
-        .await;
-        assert_eq!(st, 201, "[{b}] token: {issued}");
-        let token = issued["token"].as_str().expect("token").to_string();
-        let token_id = issued["info"]["id"].as_str().expect("token id").to_string();
-        assert!(
-            issued["info"].get("token_hash").is_none(),
-            "[{b}] hash leaked: {issued}"
-        );
+    let (st, issued) = send_json(
+        b,
+        c.post(s.url("/api/v1/auth/tokens")).json(
+            &json!({"username": "window", "password": DEMO_PASSWORD, "name": "数据交换接口"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, 201, "[{b}] token: {issued}");
+    let token = issued["token"].as_str().expect("token").to_string();
+    let token_id = issued["info"]["id"].as_str().expect("token id").to_string();
+    assert!(
+        issued["info"].get("token_hash").is_none(),
+        "[{b}] hash leaked: {issued}"
+    );
 
-        let (st, me) = send_json(b, get_as(&s, "/api/v1/me", &token)).await;
-        assert_eq!(st, 200, "[{b}] me: {me}");
-        assert_eq!(me["user"]["username"], "window", "[{b}] {me}");
-        assert_eq!(me["user"]["display_name"], "李娜", "[{b}] {me}");
-        assert!(
-            me["user"].get("password_hash").is_none(),
-            "[{b}] hash leaked: {me}"
-        );
-        let roles = me["roles"].as_array().expect("roles");
-        assert_eq!(roles.len(), 1, "[{b}] {me}");
-        assert_eq!(roles[0]["role"], "window_officer", "[{b}] {me}");
-        assert!(
-            !roles[0]["role_zh"].as_str().unwrap().is_empty(),
-            "[{b}] {me}"
-        );
+    let (st, me) = send_json(b, get_as(&s, "/api/v1/me", &token)).await;
+    assert_eq!(st, 200, "[{b}] me: {me}");
+    assert_eq!(me["user"]["username"], "window", "[{b}] {me}");
+    assert_eq!(me["user"]["display_name"], "李娜", "[{b}] {me}");
+    assert!(
+        me["user"].get("password_hash").is_none(),
+        "[{b}] hash leaked: {me}"
+    );
+    let roles = me["roles"].as_array().expect("roles");
+    assert_eq!(roles.len(), 1, "[{b}] {me}");
+    assert_eq!(roles[0]["role"], "window_officer", "[{b}] {me}");
+    assert!(
+        !roles[0]["role_zh"].as_str().unwrap().is_empty(),
+        "[{b}] {me}"
+    );
 
-        // Someone else cannot revoke it.
-        let other = crate::demo_token(&s, "approver").await;
-        expect_error(
-            b,
-            crate::post_as(
-                &s,
-                &format!("/api/v1/auth/tokens/{token_id}/revoke"),
-                &other,
-                &json!({}),
-            ),
-            404,
-            "not_found",
-        )
-        .await;
-        let (st, _) = send_json(b, get_as(&s, "/api/v1/me", &token)).await;
-        assert_eq!(st, 200, "[{b}] token still live after a stranger's revoke");
+    // Someone else cannot revoke it.
+    let other = crate::demo_token(&s, "approver").await;
+    expect_error(
+        b,
+        crate::post_as(
+            &s,
+            &format!("/api/v1/auth/tokens/{token_id}/revoke"),
+            &other,
+            &json!({}),
+        ),
+        404,
+        "not_found",
+    )
+    .await;
+    let (st, _) = send_json(b, get_as(&s, "/api/v1/me", &token)).await;
+    assert_eq!(st, 200, "[{b}] token still live after a stranger's revoke");
 
-        let r = s
-            .new_client()
-            .post(s.url(&format!("/api/v1/auth/tokens/{token_id}/revoke")))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 204, "[{b}] revoke");
-        expect_error(
-            b,
-            get_as(&s, "/api/v1/me", &token),
-            401,
-            "auth.invalid_token",
-        )
-        .await;
+    let r = s
+        .new_client()
+        .post(s.url(&format!("/api/v1/auth/tokens/{token_id}/revoke")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204, "[{b}] revoke");
+    expect_error(
+        b,
+        get_as(&s, "/api/v1/me", &token),
+        401,
+        "auth.invalid_token",
+    )
+    .await;
 
-        // Garbage bearers.
-        expect_error(
-            b,
-            get_as(&s, "/api/v1/me", "yw_not-a-token"),
-            401,
-            "auth.invalid_token",
-        )
-        .await;
-        expect_error(
-            b,
-            s.new_client()
-                .get(s.url("/api/v1/me"))
-                .header("authorization", "Basic YWRtaW46eA=="),
-            401,
-            "auth.invalid_token",
-        )
-        .await;
+    // Garbage bearers.
+    expect_error(
+        b,
+        get_as(&s, "/api/v1/me", "yw_not-a-token"),
+        401,
+        "auth.invalid_token",
+    )
+    .await;
+    expect_error(
+        b,
+        s.new_client()
+            .get(s.url("/api/v1/me"))
+            .header("authorization", "Basic YWRtaW46eA=="),
+        401,
+        "auth.invalid_token",
+    )
+    .await;
 
-        // The admin's roles are one per province root.
-        let admin = crate::demo_token(&s, "admin").await;
-        let (st, me) = send_json(b, get_as(&s, "/api/v1/me", &admin)).await;
-        assert_eq!(st, 200, "[{b}]");
-        let roles = me["roles"].as_array().unwrap();
-        assert_eq!(roles.len(), 4, "[{b}] admin roles: {me}");
-        assert!(
-            roles.iter().all(|r| r["role"] == "administrator"),
-            "[{b}] {me}"
-        );
+    // The admin's roles are one per province root.
+    let admin = crate::demo_token(&s, "admin").await;
+    let (st, me) = send_json(b, get_as(&s, "/api/v1/me", &admin)).await;
+    assert_eq!(st, 200, "[{b}]");
+    let roles = me["roles"].as_array().unwrap();
+    assert_eq!(roles.len(), 4, "[{b}] admin roles: {me}");
+    assert!(
+        roles.iter().all(|r| r["role"] == "administrator"),
+        "[{b}] {me}"
+    );
 
-        s.stop().await;
-        db.cleanup().await;
-    }
+    s.stop().await;
+    db.cleanup().await;
 }
 
 #[tokio::test]

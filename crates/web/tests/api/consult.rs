@@ -2,7 +2,7 @@
 //! the asker reads the private answer in 我的咨询 (page and API) and nobody else does.
 
 use serde_json::json;
-use yiwang_testkit::{TestServer, backends};
+use yiwang_testkit::{TestDb, TestServer, backend_test, backends};
 
 use crate::{demo, demo_token, expect_error, get_as, hidden_csrf, send_json, sign_in};
 
@@ -221,67 +221,65 @@ async fn a_question_with_an_id_or_phone_number_is_published_only_when_redacted()
     }
 }
 
-#[tokio::test]
-async fn the_staff_form_shows_findings_and_refuses_until_clean() {
-    for db in backends().await {
-        let b = db.backend;
-        let s = TestServer::start(&db).await;
-        demo(&s).await;
-        yiwang_app::demo::build_catalog(&s.app)
-            .await
-            .expect("demo catalogue");
-        let citizen = demo_token(&s, "zhangwei").await;
-        let (_, page) = send_json(
-            b,
-            s.new_client()
-                .get(s.url("/api/v1/catalog/search?q=%E5%BC%80%E9%A5%AD%E5%BA%97")),
-        )
-        .await;
-        let id = page["hits"][0]["id"].as_str().unwrap().to_string();
-        let (_, q) = send_json(
-            b,
-            s.new_client()
-                .post(s.url(&format!("/api/v1/catalog/items/{id}/questions")))
-                .bearer_auth(&citizen)
-                .json(&json!({ "question": ASKED })),
-        )
-        .await;
-        let qid = q["id"].as_str().unwrap().to_string();
+backend_test!(the_staff_form_shows_findings_and_refuses_until_clean);
+async fn the_staff_form_shows_findings_and_refuses_until_clean(db: TestDb) {
+    let b = db.backend;
+    let s = TestServer::start(&db).await;
+    demo(&s).await;
+    yiwang_app::demo::build_catalog(&s.app)
+        .await
+        .expect("demo catalogue");
+    let citizen = demo_token(&s, "zhangwei").await;
+    let (_, page) = send_json(
+        b,
+        s.new_client()
+            .get(s.url("/api/v1/catalog/search?q=%E5%BC%80%E9%A5%AD%E5%BA%97")),
+    )
+    .await;
+    let id = page["hits"][0]["id"].as_str().unwrap().to_string();
+    let (_, q) = send_json(
+        b,
+        s.new_client()
+            .post(s.url(&format!("/api/v1/catalog/items/{id}/questions")))
+            .bearer_auth(&citizen)
+            .json(&json!({ "question": ASKED })),
+    )
+    .await;
+    let qid = q["id"].as_str().unwrap().to_string();
 
-        let (staff, _) = sign_in(&s, b, "approver").await;
-        let html = staff
-            .get(s.url("/catalog/questions"))
+    let (staff, _) = sign_in(&s, b, "approver").await;
+    let html = staff
+        .get(s.url("/catalog/questions"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The public wording is prefilled with the original, with the findings beside it.
+    assert!(html.contains("name=\"public_question\""), "[{b}]");
+    assert!(html.contains("data-testid=\"findings\""), "[{b}] {html}");
+    assert!(html.contains("身份证号码"), "[{b}]");
+    let csrf = hidden_csrf(&html).expect("csrf");
+    let post = |public_question: &str| {
+        staff
+            .post(s.url(&format!("/catalog/questions/{qid}/answer")))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("answer", "需要办理。"),
+                ("publish_faq", "1"),
+                ("public_question", public_question),
+                ("public_answer", ""),
+            ])
             .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        // The public wording is prefilled with the original, with the findings beside it.
-        assert!(html.contains("name=\"public_question\""), "[{b}]");
-        assert!(html.contains("data-testid=\"findings\""), "[{b}] {html}");
-        assert!(html.contains("身份证号码"), "[{b}]");
-        let csrf = hidden_csrf(&html).expect("csrf");
-        let post = |public_question: &str| {
-            staff
-                .post(s.url(&format!("/catalog/questions/{qid}/answer")))
-                .form(&[
-                    ("_csrf", csrf.as_str()),
-                    ("answer", "需要办理。"),
-                    ("publish_faq", "1"),
-                    ("public_question", public_question),
-                    ("public_answer", ""),
-                ])
-                .send()
-        };
-        let r = post(ASKED).await.unwrap();
-        assert_eq!(r.status(), 422, "[{b}] unredacted");
-        let html = r.text().await.unwrap();
-        assert!(html.contains("个人信息"), "[{b}]");
-        let r = post("开小吃店需要办理许可吗?").await.unwrap();
-        assert_eq!(r.status(), 303, "[{b}] redacted");
+    };
+    let r = post(ASKED).await.unwrap();
+    assert_eq!(r.status(), 422, "[{b}] unredacted");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("个人信息"), "[{b}]");
+    let r = post("开小吃店需要办理许可吗?").await.unwrap();
+    assert_eq!(r.status(), 303, "[{b}] redacted");
 
-        s.stop().await;
-        db.cleanup().await;
-    }
+    s.stop().await;
+    db.cleanup().await;
 }

@@ -6,7 +6,7 @@ use std::process::Stdio;
 
 use sqlx::Connection;
 use yiwang_testkit::s3::S3Server;
-use yiwang_testkit::{TempDir, TestDb, backends};
+use yiwang_testkit::{TempDir, TestDb, backend_test};
 
 use crate::durability::wait_ready;
 use crate::{free_port, run, stdout, yiwang};
@@ -32,73 +32,71 @@ fn verify_with(db: &str, blobs: &[&str]) -> (bool, String) {
     (o.status.success(), stdout(&o))
 }
 
-#[tokio::test]
-async fn files_are_blobs_and_verify_names_the_altered_and_the_missing() {
-    for db in backends().await {
-        let b = db.backend;
-        let dir = TempDir::new();
-        // SQLite: the default directory beside the file; PostgreSQL: a directory given.
-        let (blob_dir, flag) = if b == "sqlite" {
-            let path = db.url.trim_start_matches("sqlite://").to_string();
-            (std::path::PathBuf::from(format!("{path}.blobs")), vec![])
-        } else {
-            let d = dir.0.join("blobs");
-            (
-                d.clone(),
-                vec!["--blobs".to_string(), d.display().to_string()],
-            )
-        };
-        let flag: Vec<&str> = flag.iter().map(String::as_str).collect();
-        let mut args = vec!["demo", "--no-serve", "--db", &db.url];
-        args.extend_from_slice(&flag);
-        let o = run(&args);
-        assert!(
-            o.status.success(),
-            "[{b}] demo: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        let files = blob_files(&blob_dir);
-        assert!(
-            files.len() > 100,
-            "[{b}] the demo forms are blobs: {}",
-            files.len()
-        );
-        let (ok, out) = verify_with(&db.url, &flag);
-        assert!(ok, "[{b}] {out}");
-        assert!(
-            out.contains("file contents match their digests"),
-            "[{b}] {out}"
-        );
+backend_test!(files_are_blobs_and_verify_names_the_altered_and_the_missing);
+async fn files_are_blobs_and_verify_names_the_altered_and_the_missing(db: TestDb) {
+    let b = db.backend;
+    let dir = TempDir::new();
+    // SQLite: the default directory beside the file; PostgreSQL: a directory given.
+    let (blob_dir, flag) = if b == "sqlite" {
+        let path = db.url.trim_start_matches("sqlite://").to_string();
+        (std::path::PathBuf::from(format!("{path}.blobs")), vec![])
+    } else {
+        let d = dir.0.join("blobs");
+        (
+            d.clone(),
+            vec!["--blobs".to_string(), d.display().to_string()],
+        )
+    };
+    let flag: Vec<&str> = flag.iter().map(String::as_str).collect();
+    let mut args = vec!["demo", "--no-serve", "--db", &db.url];
+    args.extend_from_slice(&flag);
+    let o = run(&args);
+    assert!(
+        o.status.success(),
+        "[{b}] demo: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let files = blob_files(&blob_dir);
+    assert!(
+        files.len() > 100,
+        "[{b}] the demo forms are blobs: {}",
+        files.len()
+    );
+    let (ok, out) = verify_with(&db.url, &flag);
+    assert!(ok, "[{b}] {out}");
+    assert!(
+        out.contains("file contents match their digests"),
+        "[{b}] {out}"
+    );
 
-        // No file contents in the database.
-        let sql = "SELECT content FROM catalog_files";
-        let failed = if b == "sqlite" {
-            let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
-            sqlx::raw_sql(sql).execute(&mut c).await.is_err()
-        } else {
-            let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
-            sqlx::raw_sql(sql).execute(&mut c).await.is_err()
-        };
-        assert!(failed, "[{b}] catalog_files has no content column");
+    // No file contents in the database.
+    let sql = "SELECT content FROM catalog_files";
+    let failed = if b == "sqlite" {
+        let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        sqlx::raw_sql(sql).execute(&mut c).await.is_err()
+    } else {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::raw_sql(sql).execute(&mut c).await.is_err()
+    };
+    assert!(failed, "[{b}] catalog_files has no content column");
 
-        let mut bytes = std::fs::read(&files[0]).unwrap();
-        bytes[10] ^= 0x20;
-        std::fs::write(&files[0], bytes).unwrap();
-        std::fs::remove_file(&files[1]).unwrap();
-        let (ok, out) = verify_with(&db.url, &flag);
-        assert!(!ok, "[{b}] {out}");
-        let altered = files[0].file_name().unwrap().to_string_lossy().to_string();
-        let missing = files[1].file_name().unwrap().to_string_lossy().to_string();
-        assert!(
-            out.contains("\"blob.altered\"") && out.contains(&altered),
-            "[{b}] {out}"
-        );
-        assert!(
-            out.contains("\"blob.missing\"") && out.contains(&missing),
-            "[{b}] {out}"
-        );
-        db.cleanup().await;
-    }
+    let mut bytes = std::fs::read(&files[0]).unwrap();
+    bytes[10] ^= 0x20;
+    std::fs::write(&files[0], bytes).unwrap();
+    std::fs::remove_file(&files[1]).unwrap();
+    let (ok, out) = verify_with(&db.url, &flag);
+    assert!(!ok, "[{b}] {out}");
+    let altered = files[0].file_name().unwrap().to_string_lossy().to_string();
+    let missing = files[1].file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        out.contains("\"blob.altered\"") && out.contains(&altered),
+        "[{b}] {out}"
+    );
+    assert!(
+        out.contains("\"blob.missing\"") && out.contains(&missing),
+        "[{b}] {out}"
+    );
+    db.cleanup().await;
 }
 
 #[tokio::test]

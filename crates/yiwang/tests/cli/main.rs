@@ -14,6 +14,7 @@ mod uploads;
 mod witness;
 
 use std::process::{Command, Output};
+use yiwang_testkit::{TestDb, backend_test};
 
 /// The binary, run in a working directory of this test process (so that a default blob
 /// directory, `yiwang.blobs` for PostgreSQL, never lands in the source tree).
@@ -79,70 +80,68 @@ fn an_unsupported_database_url_is_a_clear_error() {
     assert!(err.contains("unsupported database URL"), "{err}");
 }
 
-#[tokio::test]
-async fn bootstrap_opens_a_deployment_with_its_first_administrator() {
-    for db in yiwang_testkit::backends().await {
-        let boot = |user: &str| {
-            yiwang()
-                .args([
-                    "bootstrap",
-                    "--db",
-                    &db.url,
-                    "--region",
-                    "320000",
-                    "--org-name",
-                    "江苏省人民政府",
-                    "--username",
-                    user,
-                    "--display-name",
-                    "平台管理员",
-                ])
-                .env("YIWANG_BOOTSTRAP_PASSWORD", "a-long-enough-secret")
-                .env("RUST_LOG", "warn")
-                .output()
-                .unwrap()
-        };
-        let o = boot("root");
-        assert!(
-            o.status.success(),
-            "{}: {}",
-            db.backend,
-            String::from_utf8_lossy(&o.stderr)
-        );
-        // A second administrator joins the same root organisation; a duplicate username is refused.
-        assert!(boot("root2").status.success(), "{}", db.backend);
-        let o = boot("root");
-        assert_eq!(o.status.code(), Some(1), "{}", db.backend);
-        assert!(String::from_utf8_lossy(&o.stderr).contains("duplicate"));
-        let store = db.store().await;
-        let user = store
-            .read()
-            .await
+backend_test!(bootstrap_opens_a_deployment_with_its_first_administrator);
+async fn bootstrap_opens_a_deployment_with_its_first_administrator(db: TestDb) {
+    let boot = |user: &str| {
+        yiwang()
+            .args([
+                "bootstrap",
+                "--db",
+                &db.url,
+                "--region",
+                "320000",
+                "--org-name",
+                "江苏省人民政府",
+                "--username",
+                user,
+                "--display-name",
+                "平台管理员",
+            ])
+            .env("YIWANG_BOOTSTRAP_PASSWORD", "a-long-enough-secret")
+            .env("RUST_LOG", "warn")
+            .output()
             .unwrap()
-            .find_user_by_username("root2")
-            .await
-            .unwrap()
-            .unwrap();
-        let grants = store
-            .read()
-            .await
-            .unwrap()
-            .grants_of_user(&user.id)
-            .await
-            .unwrap();
-        assert_eq!(grants.len(), 1);
-        assert_eq!(grants[0].role, "administrator");
-        let orgs = store
-            .read()
-            .await
-            .unwrap()
-            .list_organisations("")
-            .await
-            .unwrap();
-        assert_eq!(orgs.len(), 1, "{}: one root organisation", db.backend);
-        store.close().await;
-        let o = run(&["audit", "verify", "--db", &db.url]);
-        assert!(o.status.success(), "{}: {}", db.backend, stdout(&o));
-        db.cleanup().await;
-    }
+    };
+    let o = boot("root");
+    assert!(
+        o.status.success(),
+        "{}: {}",
+        db.backend,
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // A second administrator joins the same root organisation; a duplicate username is refused.
+    assert!(boot("root2").status.success(), "{}", db.backend);
+    let o = boot("root");
+    assert_eq!(o.status.code(), Some(1), "{}", db.backend);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("duplicate"));
+    let store = db.store().await;
+    let user = store
+        .read()
+        .await
+        .unwrap()
+        .find_user_by_username("root2")
+        .await
+        .unwrap()
+        .unwrap();
+    let grants = store
+        .read()
+        .await
+        .unwrap()
+        .grants_of_user(&user.id)
+        .await
+        .unwrap();
+    assert_eq!(grants.len(), 1);
+    assert_eq!(grants[0].role, "administrator");
+    let orgs = store
+        .read()
+        .await
+        .unwrap()
+        .list_organisations("")
+        .await
+        .unwrap();
+    assert_eq!(orgs.len(), 1, "{}: one root organisation", db.backend);
+    store.close().await;
+    let o = run(&["audit", "verify", "--db", &db.url]);
+    assert!(o.status.success(), "{}: {}", db.backend, stdout(&o));
+    db.cleanup().await;
 }

@@ -34,6 +34,8 @@ fn start_node(db: &TestDb, name: &str, port: u16) -> Node {
             .env("YIWANG_CHECKPOINT_SECS", "1")
             // Both nodes sign with the demo key kept in the database.
             .env("YIWANG_DEMO_KEY", "1")
+            // The probe jobs below belong to the diagnostic capability.
+            .env("YIWANG_DIAGNOSTICS", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -1,0 +1,160 @@
+//! The web half of the capability registry: each capability's API routes (with their OpenAPI
+//! operations and tag), its pages and its links on a role's home page, listed once in
+//! [`CAPABILITIES`] under the same name as in `yiwang_app::registry`. The API router, the page
+//! router, the OpenAPI document and the home page read from here; nothing else lists them.
+
+use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use yiwang_core::access::Role;
+
+use crate::AppState;
+use crate::{api, pages};
+
+/// A link on the home page of the roles that use it.
+pub struct HomeLink {
+    /// The roles that see it; empty for every signed-in role.
+    pub roles: &'static [Role],
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub href: &'static str,
+}
+
+/// What one capability brings to the web layer.
+pub struct WebCapability {
+    /// The capability's name, as in `yiwang_app::registry`.
+    pub name: &'static str,
+    /// Its OpenAPI tag: (name, description).
+    pub tag: Option<(&'static str, &'static str)>,
+    pub api: Option<fn() -> OpenApiRouter<AppState>>,
+    pub pages: Option<fn() -> Router<AppState>>,
+    pub home_links: &'static [HomeLink],
+}
+
+/// Every capability of the web layer: adding one is adding its entry here.
+pub const CAPABILITIES: &[WebCapability] = &[
+    WebCapability {
+        name: "identity",
+        tag: Some(("identity", "身份与权限 Identity and access")),
+        api: Some(api::identity::routes),
+        pages: None,
+        home_links: &[],
+    },
+    WebCapability {
+        name: "organisations",
+        tag: Some(("organisations", "区划与机构 Regions and organisations")),
+        api: Some(api::organisations::routes),
+        pages: Some(pages::organisations_routes),
+        home_links: &[
+            HomeLink {
+                roles: &[
+                    Role::Administrator,
+                    Role::DepartmentHead,
+                    Role::CentreManager,
+                ],
+                zh: "机构",
+                en: "Organisations",
+                href: "/orgs",
+            },
+            HomeLink {
+                roles: &[Role::Supervisor, Role::Regulator],
+                zh: "下级机构",
+                en: "Organisations below",
+                href: "/orgs",
+            },
+        ],
+    },
+    WebCapability {
+        name: "calendar",
+        tag: Some(("calendar", "工作日历 Working-day calendar")),
+        api: Some(api::calendar::routes),
+        pages: Some(pages::calendar_routes),
+        home_links: &[HomeLink {
+            roles: &[Role::Administrator],
+            zh: "工作日历管理",
+            en: "Working-day calendar",
+            href: "/admin/calendar",
+        }],
+    },
+    WebCapability {
+        name: "ledger",
+        tag: Some(("ledger", "留痕审计 Tamper-evident audit ledger")),
+        api: Some(api::ledger::routes),
+        pages: Some(pages::ledger_routes),
+        home_links: &[HomeLink {
+            roles: &[Role::Administrator, Role::Supervisor, Role::Regulator],
+            zh: "审计留痕",
+            en: "Audit ledger",
+            href: "/audit",
+        }],
+    },
+    WebCapability {
+        name: "catalog",
+        tag: Some((
+            "catalog",
+            "事项目录与网上办事大厅 Service catalogue and online hall",
+        )),
+        api: Some(api::catalog::routes),
+        pages: Some(pages::catalog_routes),
+        home_links: &[],
+    },
+    WebCapability {
+        name: "shell",
+        tag: None,
+        api: None,
+        pages: None,
+        home_links: &[
+            HomeLink {
+                roles: &[Role::Administrator],
+                zh: "接口文档",
+                en: "API documentation",
+                href: "/api/docs",
+            },
+            HomeLink {
+                roles: &[],
+                zh: "站内消息",
+                en: "Notifications",
+                href: "/inbox",
+            },
+        ],
+    },
+];
+
+/// The home-page links of `role`, in registration order (a link shown once per role).
+pub fn home_links(role: Role) -> impl Iterator<Item = &'static HomeLink> {
+    CAPABILITIES
+        .iter()
+        .flat_map(|c| c.home_links.iter())
+        .filter(move |l| l.roles.is_empty() || l.roles.contains(&role))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_web_capability_is_named_once_and_known_to_the_app() {
+        let mut seen = std::collections::HashSet::new();
+        for c in CAPABILITIES {
+            assert!(seen.insert(c.name), "{} registered twice", c.name);
+            assert!(
+                c.name == "shell"
+                    || yiwang_app::registry::CAPABILITIES
+                        .iter()
+                        .any(|a| a.name == c.name),
+                "{} is not an app capability",
+                c.name
+            );
+        }
+    }
+
+    #[test]
+    fn the_administrator_sees_the_calendar_and_everyone_the_inbox() {
+        let admin: Vec<_> = home_links(Role::Administrator).map(|l| l.href).collect();
+        assert_eq!(
+            admin,
+            ["/orgs", "/admin/calendar", "/audit", "/api/docs", "/inbox"]
+        );
+        let bidder: Vec<_> = home_links(Role::Bidder).map(|l| l.href).collect();
+        assert_eq!(bidder, ["/inbox"]);
+    }
+}
