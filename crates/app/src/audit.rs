@@ -39,6 +39,10 @@ pub struct VerifyReport {
     pub rows_checked: usize,
     /// Blobs re-hashed by [`verify_with_blobs`] (0 when only the database was verified).
     pub blobs_checked: usize,
+    /// The id (fingerprint) of the key the checkpoints were verified with.
+    pub key_id: String,
+    /// The ids of the signing keys registered in the ledger.
+    pub registered_keys: Vec<String>,
     pub findings: Vec<Finding>,
 }
 
@@ -141,6 +145,7 @@ pub async fn verify_against(
     let mut last_digest: HashMap<(String, String), (String, i64)> = HashMap::new();
     let mut prev_hash = yiwang_core::ledger::GENESIS_HASH.to_string();
     let mut expected_seq = 1;
+    let mut registered: Vec<String> = Vec::new();
     'chain: loop {
         let page = tx.ledger_entries(expected_seq - 1, 5000).await?;
         if page.is_empty() {
@@ -150,6 +155,9 @@ pub async fn verify_against(
             if let Some(f) = check_entry(&row, expected_seq, &prev_hash) {
                 report.findings.push(f);
                 break 'chain;
+            }
+            if row.action == crate::platform_key::REGISTER_ACTION {
+                registered.push(row.subject_id.clone());
             }
             let rows: Vec<yiwang_core::ledger::RowDigest> =
                 serde_json::from_str(&row.rows_json).unwrap_or_default();
@@ -165,6 +173,24 @@ pub async fn verify_against(
     if !report.findings.is_empty() {
         return Ok(report);
     }
+    report.key_id = crate::platform_key::key_id(public_key_hex);
+    if !registered.is_empty() && !registered.contains(&report.key_id) {
+        // Checked only once the chain is whole: a registration entry is then genuine.
+        report.findings.push(finding(
+            "key.not_registered",
+            None,
+            None,
+            None,
+            format!(
+                "checkpoints are checked against key {} but the ledger registered only {}: the key was swapped",
+                report.key_id,
+                registered.join(", ")
+            ),
+        ));
+    }
+    registered.sort();
+    registered.dedup();
+    report.registered_keys = registered;
     let (head_seq, head_hash) = tx.ledger_head().await?;
     if head_seq != report.entries || (head_seq > 0 && head_hash != prev_hash) {
         report.findings.push(finding(

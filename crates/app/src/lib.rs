@@ -190,7 +190,11 @@ impl App {
         blobs::move_legacy_contents(&store, &blobs).await?;
         organisations::seed_regions(&store).await?;
         calendar::seed_official(&store).await?;
+        let signs = !matches!(opts.signing_key, platform_key::SigningKey::Unused);
         let (key, key_id) = platform_key::resolve(&store, opts.signing_key.clone()).await?;
+        if signs {
+            platform_key::register(&store, &key).await?;
+        }
         audit::catch_up_tree(&store).await?;
         let cal = calendar::load_current(&store).await?;
         let search = catalog::search::CatalogSearch::new(opts.index_dir.as_deref())

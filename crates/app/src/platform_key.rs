@@ -89,6 +89,36 @@ pub async fn resolve(
     }
 }
 
+/// The ledger action that registers a signing key: its detail names the algorithm, the public
+/// key and its id. `yiwang audit verify` trusts only keys registered in the (chained, signed,
+/// witnessed) ledger, so a key swapped in the database afterwards is found.
+pub const REGISTER_ACTION: &str = "platform_key.register";
+/// The ledger subject type of a key registration (the subject id is the key id).
+pub const SUBJECT: &str = "platform_key";
+
+/// Record the node's signing key in the ledger unless it is there already (first start with a
+/// new key). Two nodes starting at once may both record it; the entries say the same.
+pub async fn register(store: &Arc<dyn Store>, key: &PlatformKey) -> AppResult<()> {
+    let public = key.public_key_hex();
+    let id = key_id(&public);
+    let mut tx = store.write().await?;
+    if !tx.ledger_entries_about(SUBJECT, &id).await?.is_empty() {
+        return Ok(());
+    }
+    crate::record(
+        &mut *tx,
+        &crate::Acting::system(),
+        REGISTER_ACTION,
+        (SUBJECT, &id),
+        Vec::new(),
+        serde_json::json!({ "algorithm": ALGORITHM, "public_key": public, "key_id": id }),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(key_id = %id, "platform signing key registered in the ledger");
+    Ok(())
+}
+
 /// The key kept in the database, generated on first use (demo and tests).
 pub async fn load_or_create(store: &Arc<dyn Store>) -> AppResult<(PlatformKey, String)> {
     let mut tx = store.write().await?;

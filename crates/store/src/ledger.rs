@@ -66,6 +66,12 @@ pub trait LedgerRead: Send {
     async fn ledger_entries(&mut self, after: i64, limit: i64) -> Result<Vec<LedgerRow>>;
     /// The newest entries, newest first.
     async fn ledger_recent(&mut self, limit: i64) -> Result<Vec<LedgerRow>>;
+    /// Every entry about one subject, oldest first.
+    async fn ledger_entries_about(
+        &mut self,
+        subject_type: &str,
+        subject_id: &str,
+    ) -> Result<Vec<LedgerRow>>;
     async fn latest_checkpoint(&mut self) -> Result<Option<Checkpoint>>;
     async fn get_checkpoint(&mut self, tree_size: i64) -> Result<Option<Checkpoint>>;
     async fn list_checkpoints(&mut self) -> Result<Vec<Checkpoint>>;
@@ -111,6 +117,11 @@ macro_rules! impl_ledger {
             async fn ledger_entries(&mut self, after: i64, limit: i64) -> $crate::Result<Vec<$crate::LedgerRow>> {
                 sqlx::query_as("SELECT seq, at, actor_id, actor_role, org_id, action, subject_type, subject_id, rows_json, detail_json, prev_hash, hash FROM ledger_entries WHERE seq > $1 ORDER BY seq LIMIT $2")
                     .bind(after).bind(limit).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn ledger_entries_about(&mut self, subject_type: &str, subject_id: &str) -> $crate::Result<Vec<$crate::LedgerRow>> {
+                sqlx::query_as("SELECT seq, at, actor_id, actor_role, org_id, action, subject_type, subject_id, rows_json, detail_json, prev_hash, hash FROM ledger_entries WHERE subject_type = $1 AND subject_id = $2 ORDER BY seq")
+                    .bind(subject_type).bind(subject_id).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
             }
 
             async fn ledger_recent(&mut self, limit: i64) -> $crate::Result<Vec<$crate::LedgerRow>> {

@@ -19,7 +19,8 @@ use yiwang_store::Store;
 
 const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
 
-/// A fresh database; dropped (PostgreSQL) or deleted (SQLite) by [`TestDb::cleanup`].
+/// A fresh database; dropped (PostgreSQL) or deleted (SQLite) by [`TestDb::cleanup`] or when it
+/// goes out of scope, even after a panic.
 pub struct TestDb {
     pub backend: &'static str,
     pub url: String,
@@ -142,15 +143,39 @@ impl TestDb {
         .expect("start app")
     }
 
-    pub async fn cleanup(self) {
-        if let (Some(admin), Some(name)) = (&self.admin_url, &self.name)
-            && let Ok(mut conn) = sqlx::PgConnection::connect(admin).await
-        {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&mut conn)
-            .await;
+    /// Drop the database now (also done on drop, so a test that panics leaves nothing behind).
+    pub async fn cleanup(mut self) {
+        if let (Some(admin), Some(name)) = (self.admin_url.take(), self.name.take()) {
+            drop_database(&admin, &name).await;
+        }
+    }
+}
+
+async fn drop_database(admin: &str, name: &str) {
+    if let Ok(mut conn) = sqlx::PgConnection::connect(admin).await {
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut conn)
+        .await;
+        let _ = conn.close().await;
+    }
+}
+
+impl Drop for TestDb {
+    /// A PostgreSQL database not cleaned up (the test panicked, or forgot) is dropped here, on a
+    /// thread of its own: drop cannot await, and may run inside the test's runtime.
+    fn drop(&mut self) {
+        if let (Some(admin), Some(name)) = (self.admin_url.take(), self.name.take()) {
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    rt.block_on(drop_database(&admin, &name));
+                }
+            })
+            .join();
         }
     }
 }

@@ -771,6 +771,16 @@ async fn verify(
             "audit ledger intact: {} entries chained, {} signed checkpoints verified, {} rows match their last entry, {} file contents match their digests",
             report.entries, report.checkpoints, report.rows_checked, report.blobs_checked
         );
+        let _ = writeln!(
+            out,
+            "platform key id (fingerprint): {}; keys registered in the ledger: {}",
+            report.key_id,
+            if report.registered_keys.is_empty() {
+                "none".to_string()
+            } else {
+                report.registered_keys.join(", ")
+            }
+        );
         Ok(ExitCode::SUCCESS)
     } else {
         let first = &report.findings[0];

@@ -71,10 +71,12 @@ async fn the_demo_ledger_verifies_intact_with_a_checkpoint(db: TestDb) {
         f.message.contains(&latest.tree_size.to_string()),
         "[{b}] {f:?}"
     );
+    // … and the key is not the one the ledger registered.
+    assert_finding(&r, b, "key.not_registered", |_| true);
     assert!(
         r.findings
             .iter()
-            .all(|f| f.code == "checkpoint.bad_signature"),
+            .all(|f| f.code == "checkpoint.bad_signature" || f.code == "key.not_registered"),
         "[{b}] nothing else is wrong: {:#?}",
         r.findings
     );

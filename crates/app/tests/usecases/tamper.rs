@@ -196,3 +196,43 @@ async fn a_changed_checkpoint_root_is_a_root_mismatch(db: TestDb) {
     assert_finding(&r, b, "checkpoint.root_mismatch", |f| f.seq == Some(size));
     finish(app, db).await;
 }
+
+backend_test!(a_signing_key_swapped_in_the_database_was_never_registered);
+/// The key that signs checkpoints is registered in the ledger at first start: a key swapped into
+/// `platform_keys` afterwards (checkpoints re-signed with it would verify) is found.
+async fn a_signing_key_swapped_in_the_database_was_never_registered(db: TestDb) {
+    let b = db.backend;
+    let app = demo_app(&db).await;
+    let genuine = verify(&app).await;
+    assert!(genuine.intact(), "[{b}] {:#?}", genuine.findings);
+    assert_eq!(
+        genuine.registered_keys,
+        vec![genuine.key_id.clone()],
+        "[{b}] the demo's key is registered"
+    );
+    let evil = yiwang_core::ledger::PlatformKey::generate();
+    let n = exec(
+        &db,
+        format!(
+            "UPDATE platform_keys SET public_key = '{}', secret_key = '{}'",
+            evil.public_key_hex(),
+            evil.secret_hex()
+        ),
+    )
+    .await;
+    assert_eq!(n, 1, "[{b}] the key row swapped");
+    let named = yiwang_app::audit::platform_public_key(&app.store)
+        .await
+        .expect("read key")
+        .expect("a key");
+    assert_eq!(
+        named,
+        evil.public_key_hex(),
+        "[{b}] the database names the new key"
+    );
+    let r = yiwang_app::audit::verify(&app.store, &named)
+        .await
+        .expect("verify runs");
+    assert_finding(&r, b, "key.not_registered", |_| true);
+    finish(app, db).await;
+}
