@@ -24,6 +24,9 @@ pub const CLEANUP: &str = "jobs.cleanup";
 pub const BLOB_GC: &str = "blobs.gc";
 /// A job that does nothing but leave its run record: used to check the runner end to end.
 pub const PROBE: &str = "diag.probe";
+/// 开标 at a bid deadline, and the close of the decryption window (trading).
+pub const TRADING_OPEN: &str = crate::trading::opening::OPEN_JOB;
+pub const TRADING_CLOSE: &str = crate::trading::opening::CLOSE_JOB;
 const MAX_ATTEMPTS: i64 = 5;
 
 /// How often the runner looks for work and how often periodic jobs fall due.
@@ -238,6 +241,8 @@ impl Runner {
                 }
                 Ok("ok".into())
             }
+            TRADING_OPEN => crate::trading::opening::open_due(&self.app, tx, now_micros()).await,
+            TRADING_CLOSE => crate::trading::opening::close_due(&self.app, tx, now_micros()).await,
             other => Err(AppError::Internal(format!("unknown job kind {other}"))),
         }
     }

@@ -21,6 +21,7 @@ pub mod password;
 pub mod platform_key;
 pub mod proof_check;
 pub mod sheet;
+pub mod trading;
 pub mod witness;
 
 use std::sync::{Arc, RwLock};

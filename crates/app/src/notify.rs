@@ -45,6 +45,9 @@ pub fn render(template: &str, params: &serde_json::Value) -> Message {
             .unwrap_or("")
             .to_string()
     };
+    if let Some(m) = crate::trading::render(template, params) {
+        return m; // trading.* templates
+    }
     match template {
         "account.created" => Message {
             title: "账户已开通".into(),
