@@ -466,7 +466,8 @@ pub trait TradingRead: Send {
     async fn get_deposit(&mut self, section_id: &str, party_id: &str) -> Result<Option<Deposit>>;
     async fn list_deposits(&mut self, section_id: Option<&str>) -> Result<Vec<Deposit>>;
     async fn get_bid(&mut self, id: &str) -> Result<Option<SealedBid>>;
-    /// Every version of every bid (`None`: of every section), by section, round, party, version.
+    /// Every version of every bid (`None`: of every section), by section, round, party and
+    /// submission time.
     async fn list_bids(&mut self, section_id: Option<&str>) -> Result<Vec<SealedBid>>;
     async fn get_opening(&mut self, section_id: &str, round: i64) -> Result<Option<Opening>>;
     async fn list_openings(&mut self, section_id: Option<&str>) -> Result<Vec<Opening>>;
@@ -567,7 +568,7 @@ macro_rules! impl_trading {
                     .bind(id).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)
             }
             async fn list_bids(&mut self, section_id: Option<&str>) -> $crate::Result<Vec<$crate::SealedBid>> {
-                sqlx::query_as("SELECT * FROM trading_bids WHERE ($1 IS NULL OR section_id = $1) ORDER BY section_id, round, party_id, version")
+                sqlx::query_as("SELECT * FROM trading_bids WHERE ($1 IS NULL OR section_id = $1) ORDER BY section_id, round, party_id, submitted_at, version")
                     .bind(section_id).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
             }
             async fn get_opening(&mut self, section_id: &str, round: i64) -> $crate::Result<Option<$crate::Opening>> {

@@ -99,7 +99,7 @@ fn bid_status(b: &SealedBid) -> AppResult<BidStatus> {
         .ok_or_else(|| AppError::Internal(format!("bid {}: bad status", b.id)))
 }
 
-/// The bidder's current (latest) bid in the section's current round.
+/// The bidder's current (latest submitted) bid in the section's current round.
 async fn current_bid(
     tx: &mut dyn ReadTx,
     section_id: &str,
@@ -111,7 +111,7 @@ async fn current_bid(
         .await?
         .into_iter()
         .filter(|b| b.round == round && b.party_id == party_id)
-        .max_by_key(|b| b.version))
+        .max_by_key(|b| (b.submitted_at, b.version)))
 }
 
 fn bad_signature() -> AppError {
@@ -194,7 +194,12 @@ pub async fn submit_bid_at(
     if !verify_signature(&party.public_key, text.as_bytes(), input.signature) {
         return Err(bad_signature());
     }
-    let version = current.as_ref().map_or(1, |b| b.version + 1);
+    // A replacement is the next version; a submission (first, or again after a withdrawal) is
+    // version 1 of a new series, as the receipt rule wants.
+    let version = match (&current, input.action) {
+        (Some(b), BidAction::Replace) => b.version + 1,
+        _ => 1,
+    };
     let envelope = BidEnvelope {
         section: s.id.clone(),
         bidder: CreditCode::parse(&party.credit_code)?,

@@ -214,7 +214,7 @@ async fn refunds_on_failure(
         let status = bids
             .iter()
             .filter(|b| b.round == s.round && b.party_id == d.party_id)
-            .max_by_key(|b| b.version)
+            .max_by_key(|b| (b.submitted_at, b.version))
             .and_then(|b| BidStatus::parse(&b.status))
             .unwrap_or(BidStatus::Withdrawn);
         if let Some(d) = super::deposits::refund_becomes_due(
@@ -295,7 +295,7 @@ pub async fn decrypt_bid_at(
         .await?
         .into_iter()
         .filter(|b| b.round == s.round && b.party_id == party.id && is(b, BidStatus::Sealed))
-        .max_by_key(|b| b.version)
+        .max_by_key(|b| (b.submitted_at, b.version))
         .ok_or_else(|| {
             AppError::from(Problem::conflict(
                 "trading.bid.none",

@@ -12,7 +12,7 @@ use yiwang_app::trading::tenders::{
 };
 use yiwang_app::{Acting, App, AppError, AppResult, now_micros};
 use yiwang_core::Problem;
-use yiwang_core::access::{AccountKind, Actor, Grant, Role};
+use yiwang_core::access::{Actor, Role};
 use yiwang_core::ids::credit_code_check_char;
 use yiwang_core::ledger::{PlatformKey, sm3_hex};
 use yiwang_core::trading::schedule::earliest_deadline;
@@ -28,16 +28,34 @@ pub fn credit_code(n: u32) -> String {
     format!("{first}{check}")
 }
 
-pub fn actor(user: &str, role: Role, org: &Organisation) -> Actor {
-    Actor {
-        user_id: user.into(),
-        kind: AccountKind::Staff,
-        grants: vec![Grant {
-            role,
-            org_id: org.id.clone(),
-            org_path: org.path.clone(),
-        }],
-    }
+/// A person holding `role` in `org` (a real account, so that notifications find it).
+pub async fn actor(app: &App, user: &str, role: Role, org: &Organisation) -> Actor {
+    let mut tx = app.store.write().await.expect("write");
+    let u = yiwang_app::identity::insert_user(
+        &mut *tx,
+        &Acting::system(),
+        yiwang_app::identity::NewUser {
+            username: user.into(),
+            display_name: format!("测试{user}"),
+            kind: "staff".into(),
+            password: "correct horse battery".into(),
+            id_number: None,
+            credit_code: None,
+            phone: None,
+            email: None,
+            grants: vec![yiwang_app::identity::NewGrant {
+                role: role.as_str().into(),
+                org_id: org.id.clone(),
+            }],
+        },
+    )
+    .await
+    .expect("insert user");
+    let a = yiwang_app::identity::actor_of(&mut *tx, &u)
+        .await
+        .expect("actor");
+    tx.commit().await.expect("commit");
+    a
 }
 
 pub struct Bidder {
@@ -94,7 +112,7 @@ pub async fn world(db: &TestDb, bidders: u32) -> World {
         None,
     )
     .await;
-    let staff = actor("staff-1", Role::TradingStaff, &centre);
+    let staff = actor(&app, "staff-1", Role::TradingStaff, &centre).await;
     let ten_org = org(
         &app,
         "宿迁市城市建设投资有限公司",
@@ -103,7 +121,7 @@ pub async fn world(db: &TestDb, bidders: u32) -> World {
         Some(credit_code(1)),
     )
     .await;
-    let tenderee = actor("tenderee-1", Role::Tenderee, &ten_org);
+    let tenderee = actor(&app, "tenderee-1", Role::Tenderee, &ten_org).await;
     let t = register_party(
         &app.store,
         &tenderee,
@@ -129,7 +147,7 @@ pub async fn world(db: &TestDb, bidders: u32) -> World {
             Some(code.clone()),
         )
         .await;
-        let a = actor(&format!("bidder-{i}"), Role::Bidder, &o);
+        let a = actor(&app, &format!("bidder-{i}"), Role::Bidder, &o).await;
         let r = register_party(
             &app.store,
             &a,

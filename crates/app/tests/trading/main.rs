@@ -579,3 +579,288 @@ async fn before_the_deadline_the_database_and_blobs_hold_only_ciphertext_and_no_
         finish(w.app, db).await;
     }
 }
+
+#[tokio::test]
+async fn downloads_clarifications_deposits_and_a_full_opening() {
+    for db in backends().await {
+        let b = db.backend;
+        let w = world(&db, 3).await;
+        let s = published_section(&w, "P-FULL").await;
+        let deadline = s.bid_deadline.expect("deadline");
+        let t0 = s.documents_from.expect("documents from");
+        // Every download is recorded per bidder, with its address.
+        for bidder in &w.bidders {
+            trading::tenders::download_documents_at(
+                &w.app,
+                &bidder.actor,
+                &bidder.party_id,
+                &s.id,
+                "203.0.113.9",
+                t0 + 1,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] download: {e}"));
+        }
+        let dl = dump(&db, "SELECT address FROM trading_downloads").await;
+        assert_eq!(dl.len(), 3, "[{b}]");
+        let p = problem(
+            trading::tenders::download_documents_at(
+                &w.app,
+                &w.bidders[0].actor,
+                &w.bidders[0].party_id,
+                &s.id,
+                "x",
+                deadline,
+            )
+            .await,
+            "download after the sale",
+        );
+        assert_eq!(p.code, "trading.document.not_available", "[{b}]");
+
+        // A substantive clarification 5 days before the deadline moves it; a minor one does not.
+        let c = trading::tenders::clarify_at(
+            &w.app,
+            &w.tenderee,
+            &s.id,
+            "第3.2条修改为……",
+            false,
+            deadline - 5 * DAY,
+        )
+        .await
+        .expect("minor clarification");
+        assert_eq!(c.deadline_after, deadline, "[{b}]");
+        let c = trading::tenders::clarify_at(
+            &w.app,
+            &w.tenderee,
+            &s.id,
+            "工程量清单修改。",
+            true,
+            deadline - 5 * DAY,
+        )
+        .await
+        .expect("substantive clarification");
+        assert!(
+            c.deadline_after >= deadline + 9 * DAY,
+            "[{b}] the deadline moved"
+        );
+        let s = section(&w.app, &s.id).await;
+        let deadline = s.bid_deadline.expect("deadline");
+        assert_eq!(deadline, c.deadline_after);
+        assert_eq!(s.opening_at, Some(deadline));
+        let inbox = dump(
+            &db,
+            "SELECT template FROM outbox WHERE template = 'trading.clarification'",
+        )
+        .await;
+        assert!(
+            !inbox.is_empty(),
+            "[{b}] the bidders who downloaded are told"
+        );
+
+        // Deposits: a virtual account per bidder, the payment as the bank reports it.
+        let mut accounts = Vec::new();
+        for bidder in &w.bidders {
+            let d = trading::deposits::open_account(&w.app, &bidder.actor, &bidder.party_id, &s.id)
+                .await
+                .unwrap_or_else(|e| panic!("[{b}] open account: {e}"));
+            assert_eq!(d.required, "200000.00");
+            accounts.push(d);
+        }
+        let paid = trading::deposits::record_payment(
+            &w.app,
+            &w.staff,
+            &accounts[0].virtual_account,
+            "6222 0210 0000 0000",
+            "200000.00",
+            t0 + DAY,
+        )
+        .await
+        .expect("payment");
+        assert!(paid.violations.is_empty(), "[{b}] {:?}", paid.violations);
+        let odd = trading::deposits::record_payment(
+            &w.app,
+            &w.staff,
+            &accounts[1].virtual_account,
+            "6222 9999 9999 9999",
+            "100000.00",
+            t0 + DAY,
+        )
+        .await
+        .expect("payment from elsewhere");
+        let codes: Vec<&str> = odd.violations.iter().map(|v| v.code).collect();
+        assert!(
+            codes.contains(&"trading.deposit.not_basic_account")
+                && codes.contains(&"trading.deposit.short"),
+            "[{b}] {codes:?}"
+        );
+        let p = problem(
+            trading::deposits::record_payment(
+                &w.app,
+                &w.bidders[0].actor,
+                &accounts[0].virtual_account,
+                "1",
+                "1",
+                t0,
+            )
+            .await,
+            "a bidder records a payment",
+        );
+        assert_eq!(p.kind, ProblemKind::Forbidden, "[{b}]");
+
+        // Bids; bidder 0 withdraws and bids again; its deposit refund falls due on withdrawal.
+        for bidder in &w.bidders {
+            bid(&w, bidder, &s, BidAction::Submit, b"v1", deadline - 2 * DAY)
+                .await
+                .expect("bid");
+        }
+        let b0 = &w.bidders[0];
+        let mut tx = w.app.store.read().await.expect("read");
+        let v1 = tx
+            .list_bids(Some(&s.id))
+            .await
+            .expect("bids")
+            .into_iter()
+            .find(|x| x.party_id == b0.party_id)
+            .expect("bid of bidder 0");
+        drop(tx);
+        let text = trading::bids::submission_text(
+            BidAction::Withdraw,
+            s.transaction_code.as_deref().expect("code"),
+            &b0.credit_code,
+            &v1.ciphertext_digest,
+            v1.size as u64,
+        );
+        trading::bids::withdraw_bid_at(
+            &w.app,
+            &b0.actor,
+            &b0.party_id,
+            &s.id,
+            &b0.key.sign(text.as_bytes()),
+            deadline - DAY,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("[{b}] withdraw: {e}"));
+        let due = dump(
+            &db,
+            "SELECT refund_trigger FROM trading_deposits WHERE refund_due_at IS NOT NULL",
+        )
+        .await;
+        assert_eq!(due, vec!["withdrawn"], "[{b}]");
+        let dep_id = dump(
+            &db,
+            "SELECT id FROM trading_deposits WHERE refund_due_at IS NOT NULL",
+        )
+        .await
+        .remove(0);
+        trading::deposits::mark_refund_paid(&w.app, &w.staff, &dep_id)
+            .await
+            .expect("refund paid");
+        bid(&w, b0, &s, BidAction::Submit, b"v2", deadline - DAY + 1)
+            .await
+            .expect("bid again after withdrawing");
+
+        // Opening with three sealed bids; all three decrypt; the section stays opened.
+        let mut tx = w.app.store.write().await.expect("write");
+        assert_eq!(
+            open_due(&w.app, &mut *tx, deadline).await.expect("open"),
+            "opened 1, failed 0"
+        );
+        tx.commit().await.expect("commit");
+        let before_window = deadline - 1;
+        let p = problem(
+            decrypt_bid_at(
+                &w.app,
+                &b0.actor,
+                &b0.party_id,
+                &s.id,
+                Decrypted {
+                    plaintext_digest: format!("sm3:{}", "ab".repeat(32)),
+                    price: "1".into(),
+                    duration_days: None,
+                },
+                before_window,
+            )
+            .await,
+            "decrypt before the opening",
+        );
+        assert_eq!(p.kind, ProblemKind::Forbidden, "[{b}]");
+        for (i, bidder) in w.bidders.iter().enumerate() {
+            decrypt_bid_at(
+                &w.app,
+                &bidder.actor,
+                &bidder.party_id,
+                &s.id,
+                Decrypted {
+                    plaintext_digest: format!("sm3:{}", "ef".repeat(32)),
+                    price: format!("{}.00", 9_500_000 + i),
+                    duration_days: Some(280),
+                },
+                deadline + 1,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] decrypt {i}: {e}"));
+        }
+        let mut tx = w.app.store.write().await.expect("write");
+        close_due(
+            &w.app,
+            &mut *tx,
+            deadline + trading::opening::DECRYPTION_WINDOW_MICROS,
+        )
+        .await
+        .expect("close");
+        tx.commit().await.expect("commit");
+        assert_eq!(section(&w.app, &s.id).await.state, "opened", "[{b}]");
+        // After the opening the tenderee sees the bids, and the bidder its sealed file.
+        let seen = trading::bids::section_bids(&w.app, &w.tenderee, &s.id).await;
+        // The real clock is still before the (future) opening instant: still sealed.
+        assert_eq!(
+            problem(seen, "before the real opening instant").kind,
+            ProblemKind::Forbidden
+        );
+        verify_intact(&w.app, b).await;
+
+        // The audit covers the trading rows: a price changed in the database is found.
+        let n = dump(
+            &db,
+            "SELECT id FROM trading_bids WHERE price = '9500001.00'",
+        )
+        .await;
+        assert_eq!(n.len(), 1);
+        common_exec(
+            &db,
+            "UPDATE trading_bids SET price = '1.00' WHERE price = '9500001.00'",
+        )
+        .await;
+        let pk = w.app.platform_key().public_key_hex();
+        let r = yiwang_app::audit::verify(&w.app.store, &pk)
+            .await
+            .expect("verify");
+        assert!(
+            r.findings.iter().any(|f| f.code == "row.digest_mismatch"),
+            "[{b}] tampering is found: {:#?}",
+            r.findings
+        );
+        finish(w.app, db).await;
+    }
+}
+
+async fn common_exec(db: &yiwang_testkit::TestDb, sql: &str) {
+    use sqlx::Connection;
+    if db.backend == "postgres" {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut c)
+            .await
+            .expect("exec");
+        let _ = c.close().await;
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&db.url)
+            .await
+            .expect("connect");
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut c)
+            .await
+            .expect("exec");
+        let _ = c.close().await;
+    }
+}

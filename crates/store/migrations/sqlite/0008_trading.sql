@@ -160,10 +160,10 @@ CREATE TABLE trading_bids (
     price             TEXT,
     duration_days     BIGINT,
     ledger_seq        BIGINT,
-    receipt_signature TEXT,
-    UNIQUE (section_id, round, party_id, version)
+    receipt_signature TEXT
 );
-CREATE INDEX trading_bids_section ON trading_bids(section_id, round, status);
+-- No unique version: a bid submitted again after a withdrawal starts again at version 1.
+CREATE INDEX trading_bids_section ON trading_bids(section_id, round, party_id, submitted_at);
 
 -- 开标: one row per section and round (the unique key makes the opening happen once).
 CREATE TABLE trading_openings (
