@@ -125,6 +125,8 @@ pub struct TradingSection {
     pub documents_until: Option<Micros>,
     pub bid_deadline: Option<Micros>,
     pub opening_at: Option<Micros>,
+    /// When the section was suspended (暂停), while it is.
+    pub suspended_at: Option<Micros>,
     pub accepted_at: Option<Micros>,
     pub accepted_by: Option<String>,
     pub created_at: Micros,
@@ -155,6 +157,7 @@ impl TradingSection {
                 ("documents_until", o(&self.documents_until)),
                 ("bid_deadline", o(&self.bid_deadline)),
                 ("opening_at", o(&self.opening_at)),
+                ("suspended_at", o(&self.suspended_at)),
                 ("accepted_at", o(&self.accepted_at)),
                 ("accepted_by", o(&self.accepted_by)),
                 ("created_at", self.created_at.to_string()),
@@ -608,21 +611,21 @@ macro_rules! impl_trading {
                 Ok(())
             }
             async fn insert_section(&mut self, s: &$crate::TradingSection) -> $crate::Result<()> {
-                sqlx::query("INSERT INTO trading_sections (id, project_id, number, name, transaction_code, field, sub_category, method, estimated_price, deposit, state, resume_to, round, notice_at, documents_from, documents_until, bid_deadline, opening_at, accepted_at, accepted_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)")
+                sqlx::query("INSERT INTO trading_sections (id, project_id, number, name, transaction_code, field, sub_category, method, estimated_price, deposit, state, resume_to, round, notice_at, documents_from, documents_until, bid_deadline, opening_at, accepted_at, accepted_by, created_at, updated_at, suspended_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)")
                     .bind(&s.id).bind(&s.project_id).bind(s.number).bind(&s.name).bind(&s.transaction_code)
                     .bind(&s.field).bind(s.sub_category).bind(&s.method).bind(&s.estimated_price).bind(&s.deposit)
                     .bind(&s.state).bind(&s.resume_to).bind(s.round).bind(s.notice_at).bind(s.documents_from)
                     .bind(s.documents_until).bind(s.bid_deadline).bind(s.opening_at).bind(s.accepted_at)
-                    .bind(&s.accepted_by).bind(s.created_at).bind(s.updated_at)
+                    .bind(&s.accepted_by).bind(s.created_at).bind(s.updated_at).bind(s.suspended_at)
                     .execute(&mut *self.inner).await.map_err($crate::map_err)?;
                 Ok(())
             }
             async fn update_section(&mut self, s: &$crate::TradingSection) -> $crate::Result<()> {
-                sqlx::query("UPDATE trading_sections SET name = $2, transaction_code = $3, estimated_price = $4, deposit = $5, state = $6, resume_to = $7, round = $8, notice_at = $9, documents_from = $10, documents_until = $11, bid_deadline = $12, opening_at = $13, accepted_at = $14, accepted_by = $15, updated_at = $16 WHERE id = $1")
+                sqlx::query("UPDATE trading_sections SET name = $2, transaction_code = $3, estimated_price = $4, deposit = $5, state = $6, resume_to = $7, round = $8, notice_at = $9, documents_from = $10, documents_until = $11, bid_deadline = $12, opening_at = $13, accepted_at = $14, accepted_by = $15, updated_at = $16, suspended_at = $17 WHERE id = $1")
                     .bind(&s.id).bind(&s.name).bind(&s.transaction_code).bind(&s.estimated_price).bind(&s.deposit)
                     .bind(&s.state).bind(&s.resume_to).bind(s.round).bind(s.notice_at).bind(s.documents_from)
                     .bind(s.documents_until).bind(s.bid_deadline).bind(s.opening_at).bind(s.accepted_at)
-                    .bind(&s.accepted_by).bind(s.updated_at)
+                    .bind(&s.accepted_by).bind(s.updated_at).bind(s.suspended_at)
                     .execute(&mut *self.inner).await.map_err($crate::map_err)?;
                 Ok(())
             }

@@ -8,6 +8,7 @@
 //! | [`parties`] | register a party and issue its SM2 signing key pair |
 //! | [`tenders`] | projects and sections, 进场登记, tender documents and the 量体裁衣 check, publication, downloads, clarifications |
 //! | [`deposits`] | virtual accounts, payments, refunds |
+//! | [`objections`] | 异议 in time, answers, the pause and the moved deadline |
 //! | [`bids`] | sealed bids: submit, replace, withdraw, receipts; time-gated reads |
 //! | [`opening`] | the opening job at the deadline, decryption by the bidders, the signed opening record |
 //!
@@ -17,6 +18,7 @@
 
 pub mod bids;
 pub mod deposits;
+pub mod objections;
 pub mod opening;
 pub mod parties;
 pub mod tenders;
@@ -253,6 +255,18 @@ pub fn render(template: &str, params: &serde_json::Value) -> Option<Message> {
                 p("needed")
             ),
         ),
+        "trading.objection.raised" => (
+            "收到异议",
+            format!(
+                "标段“{}”收到对招标文件的异议，请于{}前答复，答复前应暂停招标投标活动。",
+                p("section"),
+                p("due")
+            ),
+        ),
+        "trading.objection.answered" => (
+            "异议已答复",
+            format!("您对标段“{}”提出的异议已答复。", p("section")),
+        ),
         "trading.opening.record" => (
             "开标记录已公布",
             format!("标段“{}”开标记录已公布。", p("section")),
@@ -301,4 +315,29 @@ pub async fn covered_rows(
         out.push((Opening::TABLE, r.id.clone(), r.digest()));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    #[test]
+    fn trading_templates_fill_their_parameters_and_others_pass_through() {
+        let m = render(
+            "trading.section.failed",
+            &serde_json::json!({ "section": "第一标段", "found": "2", "needed": "3" }),
+        )
+        .expect("a trading template");
+        assert_eq!(m.title, "流标");
+        assert!(m.body.contains("第一标段") && m.body.contains("少于3家"));
+        assert!(render("account.created", &serde_json::json!({})).is_none());
+        assert_eq!(
+            crate::notify::render(
+                "trading.bid.receipt",
+                &serde_json::json!({"receipt_no": "R1"})
+            )
+            .title,
+            "投标回执"
+        );
+    }
 }

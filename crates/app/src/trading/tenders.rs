@@ -207,6 +207,7 @@ pub async fn create_project(
             documents_until: None,
             bid_deadline: None,
             opening_at: None,
+            suspended_at: None,
             accepted_at: None,
             accepted_by: None,
             created_at: now,

@@ -864,3 +864,80 @@ async fn common_exec(db: &yiwang_testkit::TestDb, sql: &str) {
         let _ = c.close().await;
     }
 }
+
+#[tokio::test]
+async fn an_objection_in_time_pauses_the_tender_and_the_deadline_moves() {
+    for db in backends().await {
+        let b = db.backend;
+        let w = world(&db, 1).await;
+        let s = published_section(&w, "P-OBJ").await;
+        let deadline = s.bid_deadline.expect("deadline");
+        let bidder = &w.bidders[0];
+        use trading::objections::{answer_objection_at, raise_objection_at, suspend_at};
+        let late = problem(
+            raise_objection_at(
+                &w.app,
+                &bidder.actor,
+                &bidder.party_id,
+                &s.id,
+                "资格条件过高。",
+                deadline - 5 * DAY,
+            )
+            .await,
+            "late objection",
+        );
+        assert!(
+            late.details
+                .as_ref()
+                .expect("details")
+                .to_string()
+                .contains("trading.objection.late"),
+            "[{b}] {late:?}"
+        );
+        let at = deadline - 15 * DAY;
+        let o = raise_objection_at(
+            &w.app,
+            &bidder.actor,
+            &bidder.party_id,
+            &s.id,
+            "资格条件过高。",
+            at,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("[{b}] objection: {e}"));
+        assert!(o.answer_due.expect("due") > at, "[{b}]");
+        let p = problem(
+            suspend_at(&w.app, &bidder.actor, &s.id, at).await,
+            "a bidder pauses",
+        );
+        assert_eq!(p.kind, ProblemKind::Forbidden, "[{b}]");
+        let paused = suspend_at(&w.app, &w.tenderee, &s.id, at)
+            .await
+            .expect("suspend");
+        assert_eq!(paused.state, "suspended");
+        // No bids while paused.
+        let p = problem(
+            bid(&w, bidder, &s, BidAction::Submit, b"x", at + DAY).await,
+            "bid while paused",
+        );
+        assert_eq!(p.code, "trading.bid.not_tendering", "[{b}]");
+        let (o, s2) = answer_objection_at(
+            &w.app,
+            &w.tenderee,
+            &o.id,
+            "资格条件符合行业规定，不予修改。",
+            at + 2 * DAY,
+        )
+        .await
+        .expect("answer");
+        assert!(o.answered_at.is_some());
+        assert_eq!(s2.state, "tendering", "[{b}] resumed");
+        assert!(
+            s2.bid_deadline.expect("deadline") >= deadline + 2 * DAY,
+            "[{b}] the deadline moved by the pause"
+        );
+        assert_eq!(s2.opening_at, s2.bid_deadline);
+        verify_intact(&w.app, b).await;
+        finish(w.app, db).await;
+    }
+}

@@ -55,6 +55,7 @@ CREATE TABLE trading_sections (
     documents_until  BIGINT,
     bid_deadline     BIGINT,
     opening_at       BIGINT,
+    suspended_at     BIGINT,
     accepted_at      BIGINT,
     accepted_by      TEXT,
     created_at       BIGINT NOT NULL,

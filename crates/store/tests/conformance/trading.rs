@@ -45,6 +45,7 @@ fn section(id: &str, number: i64) -> TradingSection {
         documents_until: None,
         bid_deadline: Some(5_000),
         opening_at: Some(5_000),
+        suspended_at: None,
         accepted_at: None,
         accepted_by: None,
         created_at: 20,
@@ -193,6 +194,7 @@ async fn trading_rows_round_trip_and_openings_happen_once() {
         let before = s1.digest();
         s1.state = "announced".into();
         s1.transaction_code = Some("E01-X".into());
+        s1.suspended_at = Some(60);
         s1.updated_at = 70;
         tx.update_section(&s1).await.expect("update");
         let got = tx.get_section("s1").await.expect("get").expect("s1");
