@@ -711,3 +711,34 @@ pub async fn clarify_at(
     tx.commit().await?;
     Ok(c)
 }
+
+/// 重新招标: a failed section starts again from registration, in a new round (its bids, deposits
+/// and opening of the failed round stay on record); new documents and a new publication follow.
+pub async fn retender(app: &App, actor: &Actor, section_id: &str) -> AppResult<TradingSection> {
+    let mut tx = app.store.write().await?;
+    let (mut s, project) = section_ctx(&mut *tx, section_id).await?;
+    let grant = tender_grant(&mut *tx, actor, &project).await?;
+    performs(grant, SectionEvent::Retender)?;
+    let by = Acting::as_grant(actor, grant);
+    let st = next_state(status_of(&s)?, SectionEvent::Retender)?;
+    set_status(&mut s, st);
+    s.round += 1;
+    s.notice_at = None;
+    s.documents_from = None;
+    s.documents_until = None;
+    s.bid_deadline = None;
+    s.opening_at = None;
+    s.updated_at = now_micros();
+    tx.update_section(&s).await?;
+    record(
+        &mut *tx,
+        &by,
+        "trading.section.retender",
+        ("trading_section", &s.id),
+        vec![digest(TradingSection::TABLE, &s.id, s.digest())],
+        serde_json::json!({ "round": s.round }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(s)
+}

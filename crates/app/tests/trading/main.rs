@@ -212,6 +212,20 @@ async fn two_bids_fail_three_bids_open_and_the_record_is_signed() {
         tx.commit().await.expect("commit");
         assert_eq!(out, "opened 1, failed 1", "[{b}]");
         assert_eq!(section(&w.app, &two.id).await.state, "failed", "[{b}] 流标");
+        let p = problem(
+            trading::tenders::retender(&w.app, &w.staff, &two.id).await,
+            "the centre re-tenders",
+        );
+        assert_eq!(p.kind, ProblemKind::Forbidden, "[{b}]");
+        let again = trading::tenders::retender(&w.app, &w.tenderee, &two.id)
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] re-tender: {e}"));
+        assert_eq!(
+            (again.state.as_str(), again.round),
+            ("registered", 2),
+            "[{b}]"
+        );
+        assert!(again.bid_deadline.is_none());
         assert_eq!(section(&w.app, &three.id).await.state, "opened", "[{b}]");
 
         // Two bidders decrypt; the third does not within the window.
