@@ -22,6 +22,7 @@ pub mod platform_key;
 pub mod proof_check;
 pub mod registry;
 pub mod sheet;
+pub mod trading;
 pub mod witness;
 
 use std::sync::{Arc, RwLock};

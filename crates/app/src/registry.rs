@@ -96,6 +96,7 @@ pub const CAPABILITIES: &[&Capability] = &[
     &crate::jobs::CAPABILITY,
     &crate::blobs::CAPABILITY,
     &crate::catalog::CAPABILITY,
+    &crate::trading::CAPABILITY,
 ];
 
 /// The capabilities one node runs: the platform's, plus the diagnostic ones it was started with.

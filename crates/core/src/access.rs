@@ -125,6 +125,15 @@ pub enum Permission {
     AnswerQuestions,
     /// Operate the platform itself (rebuild indexes, keys).
     ManagePlatform,
+    /// 市场主体注册: register the organisation as a tenderee, agency or bidder (its own people).
+    RegisterParty,
+    /// Run a tender for the organisation as tenderee or agency: projects, sections, documents,
+    /// publication, clarifications, deposits asked, objections answered.
+    ManageTender,
+    /// 交易中心: accept 进场登记, record deposit payments and refunds, run the opening session.
+    OperateTradingCentre,
+    /// 投标: download documents, submit, replace and withdraw sealed bids, decrypt one's own.
+    Bid,
 }
 
 /// Why a role may reach below its own organisation.
@@ -152,6 +161,10 @@ fn allows(role: Role, permission: Permission) -> bool {
             Role::Administrator | Role::Supervisor | Role::Regulator
         ),
         ManageCatalog => matches!(role, Role::CatalogueManager | Role::Administrator),
+        RegisterParty => matches!(role, Role::Tenderee | Role::Agency | Role::Bidder),
+        ManageTender => matches!(role, Role::Tenderee | Role::Agency),
+        OperateTradingCentre => role == Role::TradingStaff,
+        Bid => role == Role::Bidder,
         AnswerQuestions => matches!(
             role,
             Role::ApprovingOfficer
@@ -224,6 +237,55 @@ pub fn visible_roots(actor: &Actor) -> Vec<(String, bool)> {
         .iter()
         .map(|g| (g.org_path.clone(), covers_subtree(g.role)))
         .collect()
+}
+
+/// The performer of a section event (`trading::lifecycle::Performer`) a role acts as, if any:
+/// who may move a section is decided here, like every other permission.
+pub fn trading_performer(role: Role) -> Option<crate::trading::Performer> {
+    use crate::trading::Performer as P;
+    match role {
+        Role::Tenderee | Role::Agency => Some(P::Tenderee),
+        Role::TradingStaff => Some(P::TradingCentre),
+        Role::Regulator => Some(P::Regulator),
+        Role::Expert => Some(P::Committee),
+        _ => None,
+    }
+}
+
+/// The grant that lets `actor` register its organisation (path `org_path`) as a party of `kind`:
+/// a tenderee's people register it as tenderee, an agency's as agency, a bidder's as bidder.
+pub fn authorize_party<'a>(
+    actor: &'a Actor,
+    kind: crate::trading::parties::PartyKind,
+    org_path: &str,
+) -> Result<&'a Grant, Problem> {
+    use crate::trading::parties::PartyKind as K;
+    let role = match kind {
+        K::Tenderee => Role::Tenderee,
+        K::Agency => Role::Agency,
+        K::Bidder => Role::Bidder,
+    };
+    actor
+        .grants
+        .iter()
+        .filter(|g| g.role == role && allows(g.role, Permission::RegisterParty))
+        .find(|g| g.org_path == org_path)
+        .ok_or_else(Problem::forbidden)
+}
+
+/// 时间门控 (the time-gated scope): what is sealed until `opens_at` (micros) is readable by
+/// nobody before that instant on the server's clock, whatever their roles — not the tenderee,
+/// the centre, a regulator or an administrator (sealed bids before the opening).
+pub fn time_gate(opens_at: Option<i64>, now: i64) -> Result<(), Problem> {
+    match opens_at {
+        Some(t) if now >= t => Ok(()),
+        _ => Err(Problem::new(
+            crate::ProblemKind::Forbidden,
+            "access.time_gated",
+            "开启时间未到，任何人不得读取。",
+            "Sealed until its opening time; nobody may read it before.",
+        )),
+    }
 }
 
 impl Actor {
@@ -346,6 +408,45 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn trading_roles_and_the_time_gate() {
+        let b = actor(&[(Role::Bidder, "/e/")]);
+        assert!(authorize(&b, Permission::Bid, Scope::Org("/e/")).is_ok());
+        assert!(authorize(&b, Permission::ManageTender, Scope::Org("/e/")).is_err());
+        assert!(authorize(&b, Permission::Bid, Scope::Org("/other/")).is_err());
+        let staff = actor(&[(Role::TradingStaff, "/p/c/")]);
+        assert!(
+            authorize(
+                &staff,
+                Permission::OperateTradingCentre,
+                Scope::Org("/p/c/")
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                &staff,
+                Permission::OperateTradingCentre,
+                Scope::Org("/p/c/x/")
+            )
+            .is_err()
+        );
+        let admin = actor(&[(Role::Administrator, "/p/")]);
+        assert!(authorize(&admin, Permission::Bid, Scope::Org("/p/e/")).is_err());
+        assert_eq!(
+            trading_performer(Role::Agency),
+            Some(crate::trading::Performer::Tenderee)
+        );
+        assert_eq!(trading_performer(Role::Bidder), None);
+        use crate::trading::parties::PartyKind;
+        assert!(authorize_party(&b, PartyKind::Bidder, "/e/").is_ok());
+        assert!(authorize_party(&b, PartyKind::Tenderee, "/e/").is_err());
+        assert!(authorize_party(&b, PartyKind::Bidder, "/f/").is_err());
+        assert!(time_gate(Some(10), 9).is_err());
+        assert!(time_gate(None, i64::MAX).is_err());
+        assert!(time_gate(Some(10), 10).is_ok());
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod postgres;
 pub mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod trading;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -40,6 +41,7 @@ pub use jobs::*;
 pub use ledger::*;
 pub use organisations::*;
 pub use outbox::*;
+pub use trading::*;
 
 /// Every capability trait, for `use yiwang_store::prelude::*` where transactions are used.
 pub mod prelude {
@@ -52,6 +54,7 @@ pub mod prelude {
     pub use crate::outbox::{OutboxRead, OutboxWrite};
     #[cfg(feature = "testing")]
     pub use crate::testing::TestQueries;
+    pub use crate::trading::{TradingRead, TradingWrite};
     pub use crate::{ReadTx, Store, WriteTx};
 }
 
@@ -259,6 +262,7 @@ pub trait ReadTx:
     + JobsRead
     + OutboxRead
     + CatalogRead
+    + TradingRead
     + Send
 {
 }
@@ -271,6 +275,7 @@ impl<T> ReadTx for T where
         + JobsRead
         + OutboxRead
         + CatalogRead
+        + TradingRead
         + Send
 {
 }
@@ -287,6 +292,7 @@ pub trait WriteTx:
     + JobsWrite
     + OutboxWrite
     + CatalogWrite
+    + TradingWrite
 {
     async fn commit(self: Box<Self>) -> Result<()>;
 }
@@ -301,6 +307,7 @@ macro_rules! impl_capabilities {
         $crate::jobs::impl_jobs!($db);
         $crate::outbox::impl_outbox!($db);
         $crate::catalog::impl_catalog!($db);
+        $crate::trading::impl_trading!($db);
         #[cfg(feature = "testing")]
         $crate::testing::impl_testing!($db);
 

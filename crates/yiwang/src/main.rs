@@ -842,6 +842,13 @@ async fn demo(db: &str, blobs: Option<&str>) -> Result<Arc<App>> {
         "demo catalogue: {} items ({} published), {} life-event bundles",
         catalog.items_created, catalog.published, catalog.bundles
     );
+    let trading = yiwang_app::demo::trading::build(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "demo trading: {} parties, {} sections, {} sealed bids",
+        trading.parties, trading.sections, trading.bids
+    );
     println!("一网 demo database ready: {}", yiwang_store::redact_url(db));
     println!(
         "demo accounts (password: {}):",

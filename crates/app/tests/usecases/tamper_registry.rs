@@ -33,6 +33,10 @@ async fn every_covered_table_detects_edit_delete_and_insert(db: TestDb) {
             .into(),
     )
     .await;
+    // The trading demo: parties, sections in every state, deposits, bids, openings.
+    yiwang_app::demo::trading::build(&app)
+        .await
+        .unwrap_or_else(|e| panic!("[{b}] demo trading: {e}"));
     let (_, citizen) = actor(&app, "zhangwei").await;
     yiwang_app::catalog::questions::ask(&app.store, &citizen, &item[0], "需要带原件吗？")
         .await

@@ -11,4 +11,5 @@ mod migrations;
 mod organisations;
 mod outbox;
 mod sessions;
+mod trading;
 mod users;

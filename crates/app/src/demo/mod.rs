@@ -5,6 +5,8 @@
 //! Everything is written through the same functions the use cases use, so the demo database's
 //! ledger is complete and `yiwang audit verify` passes on it.
 
+pub mod trading;
+
 use std::sync::Arc;
 
 use yiwang_core::ids::{credit_code_check_char, id_number_check_char};
@@ -17,9 +19,9 @@ use crate::{Acting, App, AppResult};
 
 /// The demo catalogue: about 230 items of Suqian's departments in the import layout
 /// (docs/catalog-csv.md), in two files, and six life-event bundles.
-const CATALOG_A: &str = include_str!("../data/catalog-demo-a.csv");
-const CATALOG_B: &str = include_str!("../data/catalog-demo-b.csv");
-const BUNDLES: &str = include_str!("../data/bundles-demo.csv");
+const CATALOG_A: &str = include_str!("../../data/catalog-demo-a.csv");
+const CATALOG_B: &str = include_str!("../../data/catalog-demo-b.csv");
+const BUNDLES: &str = include_str!("../../data/bundles-demo.csv");
 
 /// Import the demo catalogue through the same importer managers use, with generated blank forms
 /// and samples for the application forms. Needs the organisations of [`build`].
