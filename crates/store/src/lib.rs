@@ -14,6 +14,7 @@
 //! to [`ReadTx`] / [`WriteTx`].
 
 pub mod calendar;
+pub mod cases;
 pub mod catalog;
 pub(crate) mod dialect;
 pub mod identity;
@@ -34,6 +35,7 @@ use std::marker::PhantomData;
 use async_trait::async_trait;
 
 pub use calendar::*;
+pub use cases::*;
 pub use catalog::*;
 pub use identity::*;
 pub use jobs::*;
@@ -44,6 +46,7 @@ pub use outbox::*;
 /// Every capability trait, for `use yiwang_store::prelude::*` where transactions are used.
 pub mod prelude {
     pub use crate::calendar::{CalendarRead, CalendarWrite};
+    pub use crate::cases::{CasesRead, CasesWrite};
     pub use crate::catalog::{CatalogRead, CatalogWrite};
     pub use crate::identity::{IdentityRead, IdentityWrite};
     pub use crate::jobs::{JobsRead, JobsWrite};
@@ -243,6 +246,7 @@ pub trait ReadTx:
     + JobsRead
     + OutboxRead
     + CatalogRead
+    + CasesRead
     + Send
 {
 }
@@ -255,6 +259,7 @@ impl<T> ReadTx for T where
         + JobsRead
         + OutboxRead
         + CatalogRead
+        + CasesRead
         + Send
 {
 }
@@ -271,6 +276,7 @@ pub trait WriteTx:
     + JobsWrite
     + OutboxWrite
     + CatalogWrite
+    + CasesWrite
 {
     async fn commit(self: Box<Self>) -> Result<()>;
 }
@@ -285,6 +291,7 @@ macro_rules! impl_capabilities {
         $crate::jobs::impl_jobs!($db);
         $crate::outbox::impl_outbox!($db);
         $crate::catalog::impl_catalog!($db);
+        $crate::cases::impl_cases!($db);
         #[cfg(feature = "testing")]
         $crate::testing::impl_testing!($db);
 
