@@ -409,6 +409,7 @@ async fn check_rows(
     for q in tx.list_questions().await? {
         current.push((Question::TABLE, q.id.clone(), q.digest()));
     }
+    crate::cases::covered_rows(tx, &mut current).await?;
     report.rows_checked = current.len();
     let mut seen = std::collections::HashSet::new();
     for (table, id, digest) in current {

@@ -24,6 +24,8 @@ pub const CLEANUP: &str = "jobs.cleanup";
 pub const BLOB_GC: &str = "blobs.gc";
 /// A job that does nothing but leave its run record: used to check the runner end to end.
 pub const PROBE: &str = "diag.probe";
+/// 电子监察: raise due case deadline warnings (every minute).
+pub const CASE_WARNINGS: &str = crate::cases::warnings::JOB;
 const MAX_ATTEMPTS: i64 = 5;
 
 /// How often the runner looks for work and how often periodic jobs fall due.
@@ -154,6 +156,16 @@ impl Runner {
             Some(format!("{BLOB_GC}@{}", now / hour)),
         )
         .await?;
+        // 办件 deadline warnings, every minute.
+        let minute = 60_000_000;
+        enqueue(
+            &mut *tx,
+            CASE_WARNINGS,
+            serde_json::json!({}),
+            (now / minute) * minute,
+            Some(format!("{CASE_WARNINGS}@{}", now / minute)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -237,6 +249,9 @@ impl Runner {
                     tokio::time::sleep(Duration::from_millis(ms)).await;
                 }
                 Ok("ok".into())
+            }
+            CASE_WARNINGS => {
+                crate::cases::warnings::run_warnings(&self.app, tx, now_micros()).await
             }
             other => Err(AppError::Internal(format!("unknown job kind {other}"))),
         }

@@ -70,6 +70,8 @@ pub fn render(template: &str, params: &serde_json::Value) -> Message {
             title: "登录已被注销".into(),
             body: "管理员已注销您的全部登录会话,请重新登录。".into(),
         },
+        // 办件 (cases): their own templates.
+        t if t.starts_with("case.") => crate::cases::render(t, params),
         other => Message {
             title: "通知".into(),
             body: format!("{other}: {params}"),
