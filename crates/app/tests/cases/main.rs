@@ -1,0 +1,608 @@
+//! Case processing (办件) on every backend: the happy path from application to delivery, the
+//! permission of every main transition (wrong role or organisation: Forbidden, nothing changed),
+//! withdrawal, 一次性告知 and the second-notice rule, the public progress query and list, and
+//! deadline warnings raised exactly once with two job runners.
+
+mod world;
+
+use yiwang_app::cases::handle::{
+    self, AcceptInput, DeficiencyInput, DeliveryInput, NoticeInput, OpinionInput,
+};
+use yiwang_app::cases::{apply, query, warnings};
+use yiwang_core::ProblemKind;
+use yiwang_core::cases::{CaseState, Defect, ReviewPlan, SuspensionKind, Verdict};
+use yiwang_testkit::backends;
+
+use world::*;
+
+#[tokio::test]
+async fn a_case_goes_from_application_through_one_notice_and_parallel_opinions_to_delivery() {
+    for db in backends().await {
+        let b = db.backend;
+        let w = World::new(&db).await;
+        let app = &w.app;
+        // Draft, one material: submission names the missing one.
+        let draft = apply::save_draft(app, &w.zhangwei, None, w.draft(&w.item))
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] draft: {e}"));
+        assert_eq!(draft.state, CaseState::Draft, "[{b}]");
+        assert_eq!(draft.case.item_version, 1, "[{b}] keeps the item version");
+        let id = draft.case.id.clone();
+        w.attach(&id, &w.form_material()).await;
+        let p = problem(
+            apply::submit(app, &w.zhangwei, &id).await,
+            "submit without ID card",
+        );
+        assert_eq!(p.code, "case.form_invalid", "[{b}]");
+        w.attach(&id, "居民身份证").await;
+        let sub = apply::submit(app, &w.zhangwei, &id)
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] submit: {e}"));
+        assert_eq!(sub.case.state, CaseState::Submitted, "[{b}]");
+        assert_eq!(sub.query_code.len(), 8, "[{b}]");
+        let number = sub.case.case.number.clone();
+
+        // 一次性告知: the window lists the defective application form; the applicant re-uploads.
+        let notice = handle::request_correction(
+            app,
+            &w.window,
+            &id,
+            NoticeInput {
+                defects: vec![Defect {
+                    material: w.form_material(),
+                    reason: "缺少申请人签名".into(),
+                }],
+                reason: None,
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("[{b}] notice: {e}"));
+        assert_eq!(notice.round, 1, "[{b}]");
+        assert_eq!(w.state(&id).await, CaseState::CorrectionRequested, "[{b}]");
+        w.attach(&id, &w.form_material()).await;
+        apply::supply_correction(app, &w.zhangwei, &id)
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] supply: {e}"));
+        assert_eq!(w.state(&id).await, CaseState::PreReview, "[{b}]");
+
+        // Acceptance dispatches to the lead department and the police in parallel.
+        let acc = handle::accept(
+            app,
+            &w.window,
+            &id,
+            AcceptInput {
+                participants: vec![w.police_id.clone()],
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("[{b}] accept: {e}"));
+        assert_eq!(acc.state, CaseState::InReview, "[{b}]");
+        assert!(acc.case.due_at.is_some(), "[{b}] a deadline");
+        let plan: ReviewPlan =
+            serde_json::from_str(acc.case.plan.as_deref().expect("plan")).expect("plan json");
+        let keys: Vec<String> = plan.tasks().map(|t| t.key.clone()).collect();
+        assert_eq!(
+            keys,
+            ["step1".to_string(), format!("dept:{}", w.police_id)],
+            "[{b}]"
+        );
+        // The police see it in their inbox.
+        let inbox = query::inbox(app, &w.police, &w.police_id, query::Page::default())
+            .await
+            .expect("police inbox");
+        assert!(inbox.iter().any(|c| c.case.id == id), "[{b}] police inbox");
+
+        let p = problem(
+            handle::decide(app, &w.approver, &id, true, "准予许可").await,
+            "decide before opinions",
+        );
+        assert_eq!(p.code, "case.opinions_pending", "[{b}]");
+        handle::record_opinion(app, &w.approver, &id, opinion("step1"))
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] lead opinion: {e}"));
+        handle::record_opinion(
+            app,
+            &w.police,
+            &id,
+            opinion(&format!("dept:{}", w.police_id)),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("[{b}] police opinion: {e}"));
+        let d = handle::decide(app, &w.approver, &id, true, "准予许可")
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] decide: {e}"));
+        assert_eq!(d.state, CaseState::Decided, "[{b}]");
+        handle::complete(app, &w.approver, &id)
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] complete: {e}"));
+        let p = problem(
+            handle::deliver(
+                app,
+                &w.window,
+                &id,
+                DeliveryInput::Post {
+                    tracking_number: "x".into(),
+                },
+            )
+            .await,
+            "bad tracking number",
+        );
+        assert_eq!(p.code, "case.tracking_number", "[{b}]");
+        let done = handle::deliver(
+            app,
+            &w.window,
+            &id,
+            DeliveryInput::Post {
+                tracking_number: "SF1234567890".into(),
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("[{b}] deliver: {e}"));
+        assert_eq!(done.state, CaseState::Delivered, "[{b}]");
+
+        // The public progress shows every step.
+        let prog = query::progress(app, &number, &sub.query_code)
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] progress: {e}"));
+        assert_eq!(prog.state, CaseState::Delivered, "[{b}]");
+        let seen: Vec<&str> = prog.steps.iter().map(|s| s.event.as_str()).collect();
+        assert_eq!(
+            seen,
+            [
+                "submit",
+                "request_correction",
+                "supply_correction",
+                "accept",
+                "start_review",
+                "record_opinion",
+                "record_opinion",
+                "approve",
+                "complete",
+                "deliver"
+            ],
+            "[{b}]"
+        );
+        // The applicant was told at acceptance, 告知, decision and completion.
+        w.run_jobs().await;
+        let titles = w.inbox_titles(&w.zhangwei.user_id).await;
+        for t in [
+            "办件已受理",
+            "一次性告知补正材料",
+            "办件已作出决定",
+            "办件已办结",
+        ] {
+            assert!(titles.iter().any(|x| x == t), "[{b}] {t} in {titles:?}");
+        }
+        let mine = query::my_cases(app, &w.zhangwei, query::Page::default())
+            .await
+            .expect("my cases");
+        assert_eq!(mine.len(), 1, "[{b}]");
+        // Every row of the case tables is covered by the ledger.
+        let report = verify(app).await;
+        assert!(report.intact(), "[{b}] {:#?}", report.findings);
+        w.finish(db).await;
+    }
+}
+
+fn opinion(task: &str) -> OpinionInput {
+    OpinionInput {
+        task: task.into(),
+        verdict: Verdict::Agree,
+        comment: "同意".into(),
+    }
+}
+
+#[tokio::test]
+async fn the_wrong_role_or_organisation_is_forbidden_and_changes_nothing() {
+    for db in backends().await {
+        let b = db.backend;
+        let w = World::new(&db).await;
+        let app = &w.app;
+        let id = w.submitted_case(&w.item).await.0;
+
+        // Accept / not accept / notice: window officers of the receiving centre only.
+        let before = w.snapshot(&id).await;
+        for (who, name) in [
+            (&w.approver, "approver"),
+            (&w.hohhot_window, "another centre"),
+        ] {
+            forbidden(
+                handle::accept(app, who, &id, AcceptInput::default()).await,
+                &format!("[{b}] accept by {name}"),
+            );
+            forbidden(
+                handle::not_accept(app, who, &id, "材料不符").await,
+                &format!("[{b}] not accept by {name}"),
+            );
+            forbidden(
+                handle::request_correction(app, who, &id, NoticeInput::default()).await,
+                &format!("[{b}] notice by {name}"),
+            );
+        }
+        // Withdraw / supply: the applicant only.
+        forbidden(
+            apply::withdraw(app, &w.expert, &id, None).await,
+            &format!("[{b}] withdraw by another person"),
+        );
+        forbidden(
+            apply::withdraw(app, &w.window, &id, None).await,
+            &format!("[{b}] withdraw by the window"),
+        );
+        assert_eq!(w.snapshot(&id).await, before, "[{b}] nothing changed");
+
+        handle::accept(app, &w.window, &id, AcceptInput::default())
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] accept: {e}"));
+        let before = w.snapshot(&id).await;
+        // Opinions: the task's department and role.
+        forbidden(
+            handle::record_opinion(app, &w.window, &id, opinion("step1")).await,
+            &format!("[{b}] opinion by the window"),
+        );
+        forbidden(
+            handle::record_opinion(app, &w.police, &id, opinion("step1")).await,
+            &format!("[{b}] opinion by another department"),
+        );
+        // Special procedures and extensions: the department head.
+        forbidden(
+            handle::suspend(app, &w.approver, &id, SuspensionKind::Hearing, "需要听证").await,
+            &format!("[{b}] special procedure by an officer"),
+        );
+        forbidden(
+            handle::extend(app, &w.approver, &id, None, "情况复杂").await,
+            &format!("[{b}] extension by an officer"),
+        );
+        forbidden(
+            handle::extend(app, &w.police_head, &id, None, "情况复杂").await,
+            &format!("[{b}] extension by another department's head"),
+        );
+        // Decision: the reviewing department.
+        forbidden(
+            handle::decide(app, &w.police, &id, true, "准予").await,
+            &format!("[{b}] decision by another department"),
+        );
+        forbidden(
+            handle::decide(app, &w.window, &id, true, "准予").await,
+            &format!("[{b}] decision by the window"),
+        );
+        assert_eq!(w.snapshot(&id).await, before, "[{b}] nothing changed");
+
+        // The right people can.
+        handle::extend(app, &w.depthead, &id, None, "情况复杂")
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] extend: {e}"));
+        let p = problem(
+            handle::extend(app, &w.depthead, &id, None, "再次延期").await,
+            "second extension",
+        );
+        assert_eq!(p.kind, ProblemKind::Conflict, "[{b}] {p:?}");
+        handle::suspend(app, &w.depthead, &id, SuspensionKind::Hearing, "需要听证")
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] suspend: {e}"));
+        handle::resume(app, &w.approver, &id)
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] resume: {e}"));
+        handle::record_opinion(app, &w.approver, &id, opinion("step1"))
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] opinion: {e}"));
+        handle::decide(app, &w.depthead, &id, false, "不符合法定条件")
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] refuse: {e}"));
+        // Completion: the reviewing department; delivery: the window.
+        let before = w.snapshot(&id).await;
+        forbidden(
+            handle::complete(app, &w.window, &id).await,
+            &format!("[{b}] completion by the window"),
+        );
+        forbidden(
+            handle::complete(app, &w.police, &id).await,
+            &format!("[{b}] completion by another department"),
+        );
+        assert_eq!(w.snapshot(&id).await, before, "[{b}] nothing changed");
+        handle::complete(app, &w.approver, &id)
+            .await
+            .expect("complete");
+        let before = w.snapshot(&id).await;
+        forbidden(
+            handle::deliver(app, &w.approver, &id, DeliveryInput::Pickup).await,
+            &format!("[{b}] delivery by an officer"),
+        );
+        forbidden(
+            handle::deliver(app, &w.hohhot_window, &id, DeliveryInput::Pickup).await,
+            &format!("[{b}] delivery by another centre"),
+        );
+        assert_eq!(w.snapshot(&id).await, before, "[{b}] nothing changed");
+        handle::deliver(app, &w.window, &id, DeliveryInput::Electronic)
+            .await
+            .expect("deliver");
+        // Staff of an organisation not involved cannot read the case either.
+        let p = problem(
+            query::case_detail(app, &w.hohhot_window, &id).await,
+            "detail by another centre",
+        );
+        assert_eq!(p.kind, ProblemKind::NotFound, "[{b}]");
+        forbidden(
+            query::inbox(app, &w.hohhot_window, &w.market_id, query::Page::default()).await,
+            &format!("[{b}] another centre's inbox"),
+        );
+        let report = verify(app).await;
+        assert!(report.intact(), "[{b}] {:#?}", report.findings);
+        w.finish(db).await;
+    }
+}
+
+#[tokio::test]
+async fn the_applicant_withdraws_before_the_decision_only() {
+    for db in backends().await {
+        let b = db.backend;
+        let w = World::new(&db).await;
+        let app = &w.app;
+        let id = w.submitted_case(&w.item).await.0;
+        let v = apply::withdraw(app, &w.zhangwei, &id, Some("不再需要"))
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] withdraw: {e}"));
+        assert_eq!(v.state, CaseState::Withdrawn, "[{b}]");
+        let p = problem(apply::withdraw(app, &w.zhangwei, &id, None).await, "again");
+        assert_eq!(p.code, "case.transition", "[{b}]");
+        let p = problem(
+            handle::accept(app, &w.window, &id, AcceptInput::default()).await,
+            "accept a withdrawn case",
+        );
+        assert_eq!(p.code, "case.transition", "[{b}]");
+        // After the decision it is too late.
+        let id2 = w.submitted_case(&w.item).await.0;
+        handle::accept(app, &w.window, &id2, AcceptInput::default())
+            .await
+            .expect("accept");
+        handle::record_opinion(app, &w.approver, &id2, opinion("step1"))
+            .await
+            .expect("opinion");
+        handle::decide(app, &w.approver, &id2, true, "准予")
+            .await
+            .expect("decide");
+        let p = problem(
+            apply::withdraw(app, &w.zhangwei, &id2, None).await,
+            "after decision",
+        );
+        assert_eq!(p.code, "case.transition", "[{b}]");
+        assert_eq!(w.state(&id2).await, CaseState::Decided, "[{b}]");
+        w.finish(db).await;
+    }
+}
+
+#[tokio::test]
+async fn a_second_notice_naming_what_was_there_at_the_first_needs_a_reason_and_is_recorded() {
+    for db in backends().await {
+        let b = db.backend;
+        let w = World::new(&db).await;
+        let app = &w.app;
+        let id = w.submitted_case(&w.item).await.0;
+        let first = NoticeInput {
+            defects: vec![Defect {
+                material: w.form_material(),
+                reason: "缺少签名".into(),
+            }],
+            reason: None,
+        };
+        handle::request_correction(app, &w.window, &id, first)
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] first notice: {e}"));
+        w.attach(&id, &w.form_material()).await;
+        apply::supply_correction(app, &w.zhangwei, &id)
+            .await
+            .expect("supply");
+        // The ID card was there, unchanged, at the first notice.
+        let late = || NoticeInput {
+            defects: vec![Defect {
+                material: "居民身份证".into(),
+                reason: "复印件不清晰".into(),
+            }],
+            reason: None,
+        };
+        let before = w.snapshot(&id).await;
+        let p = problem(
+            handle::request_correction(app, &w.window, &id, late()).await,
+            "second notice without reason",
+        );
+        assert_eq!(p.code, "case.notice_repeated", "[{b}]");
+        assert_eq!(w.snapshot(&id).await, before, "[{b}] nothing changed");
+        let mut with_reason = late();
+        with_reason.reason = Some("首次告知时遗漏，特此补充".into());
+        let n = handle::request_correction(app, &w.window, &id, with_reason)
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] second notice with reason: {e}"));
+        assert_eq!(n.round, 2, "[{b}]");
+        let mut tx = app.store.read().await.expect("read");
+        let v = tx.list_case_violations(&id).await.expect("violations");
+        assert_eq!(v.len(), 1, "[{b}] one supervision event");
+        assert_eq!(v[0].violation, "repeated_notice", "[{b}]");
+        assert_eq!(
+            v[0].officer_id.as_deref(),
+            Some(w.window.user_id.as_str()),
+            "[{b}]"
+        );
+        drop(tx);
+        // A further notice about a material changed since the first is legitimate.
+        w.attach(&id, &w.form_material()).await;
+        apply::supply_correction(app, &w.zhangwei, &id)
+            .await
+            .expect("supply");
+        let again = NoticeInput {
+            defects: vec![Defect {
+                material: w.form_material(),
+                reason: "新上传的申请书缺少日期".into(),
+            }],
+            reason: None,
+        };
+        handle::request_correction(app, &w.window, &id, again)
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] notice on a changed material: {e}"));
+        let mut tx = app.store.read().await.expect("read");
+        assert_eq!(
+            tx.list_case_violations(&id).await.expect("v").len(),
+            1,
+            "[{b}]"
+        );
+        drop(tx);
+        w.finish(db).await;
+    }
+}
+
+#[tokio::test]
+async fn accept_with_pending_materials_needs_a_commitment_and_the_materials_before_completion() {
+    for db in backends().await {
+        let b = db.backend;
+        let w = World::new(&db).await;
+        let app = &w.app;
+        // A walk-in with only the application form.
+        let sub = apply::register_at_window(
+            app,
+            &w.window,
+            w.walk_in(&w.item, &[w.form_material()]).await,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("[{b}] register: {e}"));
+        let id = sub.case.case.id.clone();
+        assert_eq!(
+            sub.case.case.centre_id, w.centre_id,
+            "[{b}] the window's centre receives it"
+        );
+        let p = problem(
+            handle::accept(app, &w.window, &id, AcceptInput::default()).await,
+            "accept with materials missing",
+        );
+        assert_eq!(p.code, "case.materials_missing", "[{b}]");
+        let tomorrow = (chrono::Utc::now() + chrono::TimeDelta::days(1))
+            .with_timezone(&yiwang_core::time::shanghai())
+            .date_naive();
+        handle::accept_with_deficiency(
+            app,
+            &w.window,
+            &id,
+            DeficiencyInput {
+                pending: vec!["居民身份证".into()],
+                committed_by: tomorrow,
+                participants: vec![],
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("[{b}] 容缺受理: {e}"));
+        handle::record_opinion(app, &w.approver, &id, opinion("step1"))
+            .await
+            .expect("opinion");
+        handle::decide(app, &w.approver, &id, true, "准予")
+            .await
+            .expect("decide");
+        let p = problem(
+            handle::complete(app, &w.approver, &id).await,
+            "complete with pending",
+        );
+        assert_eq!(p.code, "case.deficiency_outstanding", "[{b}]");
+        w.finish(db).await;
+    }
+}
+
+#[tokio::test]
+async fn the_progress_query_needs_the_right_code_and_the_public_list_masks_personal_data() {
+    for db in backends().await {
+        let b = db.backend;
+        let w = World::new(&db).await;
+        let app = &w.app;
+        let (_, number, code) = w.submitted_case(&w.item).await;
+        let walk_in = apply::register_at_window(app, &w.window, w.walk_in(&w.item, &[]).await)
+            .await
+            .expect("walk-in");
+        let ok = query::progress(app, &number, &code.to_lowercase())
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] progress: {e}"));
+        assert_eq!(ok.state, CaseState::Submitted, "[{b}]");
+        let p = problem(
+            query::progress(app, &number, "AAAAAAAA").await,
+            "wrong code",
+        );
+        assert_eq!(p.kind, ProblemKind::NotFound, "[{b}]");
+        let p = problem(
+            query::progress(app, &walk_in.case.case.number, &code).await,
+            "another case's code",
+        );
+        assert_eq!(p.kind, ProblemKind::NotFound, "[{b}]");
+        let p = problem(
+            query::progress(app, "12345", &code).await,
+            "malformed number",
+        );
+        assert_eq!(p.kind, ProblemKind::Invalid, "[{b}]");
+
+        let list = query::public_list(app, query::Page::default())
+            .await
+            .expect("list");
+        assert_eq!(list.len(), 2, "[{b}]");
+        assert!(list.iter().all(|c| c.applicant == "张*"), "[{b}] {list:?}");
+        let text = serde_json::to_string(&list).expect("json");
+        assert!(!text.contains(&w.zhangwei_id_number), "[{b}] no ID number");
+        assert!(!text.contains(MOBILE), "[{b}] no phone number");
+        let kinds = yiwang_core::privacy::kinds(&yiwang_core::privacy::detect(&text));
+        assert!(
+            !kinds.iter().any(|k| matches!(
+                k,
+                yiwang_core::privacy::PersonalDataKind::IdNumber
+                    | yiwang_core::privacy::PersonalDataKind::Mobile
+            )),
+            "[{b}] {kinds:?}"
+        );
+        w.finish(db).await;
+    }
+}
+
+#[tokio::test]
+async fn deadline_warnings_fire_exactly_once_with_two_runners() {
+    for db in backends().await {
+        let b = db.backend;
+        let w = World::new(&db).await;
+        let app = &w.app;
+        // A one-day promised limit: yellow as soon as it is accepted.
+        let id = w.submitted_case(&w.short_item).await.0;
+        handle::accept(app, &w.window, &id, AcceptInput::default())
+            .await
+            .expect("accept");
+        let other = db.app().await;
+        let r1 = yiwang_app::jobs::Runner::new(app.clone(), runner_config("n1"));
+        let r2 = yiwang_app::jobs::Runner::new(other.clone(), runner_config("n2"));
+        let (a, c) = tokio::join!(r1.pass(), r2.pass());
+        a.unwrap_or_else(|e| panic!("[{b}] pass 1: {e}"));
+        c.unwrap_or_else(|e| panic!("[{b}] pass 2: {e}"));
+        r1.pass().await.expect("again");
+        r2.pass().await.expect("again");
+        let levels = w.warnings(&id).await;
+        assert_eq!(levels, ["yellow"], "[{b}]");
+        // The red one when the deadline has passed: two nodes, one warning.
+        let later = yiwang_app::now_micros() + 40 * 86_400_000_000;
+        let run = |app: std::sync::Arc<yiwang_app::App>| async move {
+            loop {
+                let mut tx = app.store.write().await.expect("write");
+                match warnings::run_warnings(&app, &mut *tx, later).await {
+                    Ok(_) => {
+                        if tx.commit().await.is_ok() {
+                            break;
+                        }
+                    }
+                    Err(e) if e.kind() == Some(ProblemKind::Unavailable) => continue,
+                    Err(e) => panic!("warnings: {e}"),
+                }
+            }
+        };
+        tokio::join!(run(app.clone()), run(other.clone()));
+        run(app.clone()).await;
+        assert_eq!(w.warnings(&id).await, ["yellow", "red"], "[{b}]");
+        // The officer and the head were told once per warning.
+        r1.pass().await.expect("deliver");
+        for user in [&w.approver.user_id, &w.depthead.user_id] {
+            let titles = w.inbox_titles(user).await;
+            let n = titles.iter().filter(|t| *t == "办件时限预警").count();
+            assert_eq!(n, 2, "[{b}] {titles:?}");
+        }
+        let report = verify(app).await;
+        assert!(report.intact(), "[{b}] {:#?}", report.findings);
+        other.store.close().await;
+        w.finish(db).await;
+    }
+}
