@@ -222,22 +222,35 @@ async fn check_applicant_is_caller(
     }
 }
 
-fn new_case_row(
-    id: String,
-    number: &CaseNumber,
-    item: &yiwang_store::CatalogItem,
+/// What a new case row is made of.
+struct NewCase<'a> {
+    number: &'a CaseNumber,
+    item: &'a yiwang_store::CatalogItem,
     version: i64,
-    body: &ItemBody,
+    body: &'a ItemBody,
     channel: Channel,
     applicant_user_id: String,
-    applicant: &Applicant,
+    applicant: &'a Applicant,
     centre_id: String,
-    form: &BTreeMap<String, String>,
-) -> CaseRow {
+    form: &'a BTreeMap<String, String>,
+}
+
+fn new_case_row(c: NewCase<'_>) -> CaseRow {
+    let NewCase {
+        number,
+        item,
+        version,
+        body,
+        channel,
+        applicant_user_id,
+        applicant,
+        centre_id,
+        form,
+    } = c;
     let limits = CaseLimits::for_item(body, false);
     let now = now_micros();
     CaseRow {
-        id,
+        id: new_id(),
         number: number.as_str().into(),
         item_id: item.id.clone(),
         item_version: version,
@@ -298,18 +311,17 @@ pub async fn save_draft(
             let dept = organisation(&mut *tx, &item.org_id).await?;
             let centre = receiving_centre(&mut *tx, &dept).await?;
             let number = next_number(&mut *tx, &centre).await?;
-            let mut row = new_case_row(
-                crate::new_id(),
-                &number,
-                &item,
+            let mut row = new_case_row(NewCase {
+                number: &number,
+                item: &item,
                 version,
-                &body,
-                Channel::Online,
-                actor.user_id.clone(),
-                &applicant,
-                centre,
-                &form,
-            );
+                body: &body,
+                channel: Channel::Online,
+                applicant_user_id: actor.user_id.clone(),
+                applicant: &applicant,
+                centre_id: centre,
+                form: &form,
+            });
             let by = Acting::as_self(actor);
             write_event(
                 &mut *tx,
@@ -535,18 +547,17 @@ pub async fn register_at_window(
     let form =
         validate_form(&body.form_fields, &input.form, FormMode::Submit).map_err(form_error)?;
     let number = next_number(&mut *tx, &grant.org_id).await?;
-    let mut row = new_case_row(
-        new_id(),
-        &number,
-        &item,
+    let mut row = new_case_row(NewCase {
+        number: &number,
+        item: &item,
         version,
-        &body,
-        Channel::Window,
-        input.applicant_user_id.clone().unwrap_or_default(),
-        &applicant,
-        grant.org_id.clone(),
-        &form,
-    );
+        body: &body,
+        channel: Channel::Window,
+        applicant_user_id: input.applicant_user_id.clone().unwrap_or_default(),
+        applicant: &applicant,
+        centre_id: grant.org_id.clone(),
+        form: &form,
+    });
     let code = new_query_code();
     row.query_hash = Some(query_hash(code.as_str()));
     row.received_at = Some(now_micros());
@@ -604,12 +615,12 @@ pub async fn supply_correction(app: &App, actor: &Actor, case_id: &str) -> AppRe
         clock.resume(now).map_err(rule)?;
         set_clock(app, &mut row, Some(&clock), now);
     }
-    if let Some(mut last) = tx.list_case_notices(&row.id).await?.pop() {
-        if last.answered_at.is_none() {
-            last.answered_at = Some(now_micros());
-            tx.update_case_notice(&last).await?;
-            rows.push(digest(CaseNoticeRow::TABLE, &last.id, last.digest()));
-        }
+    if let Some(mut last) = tx.list_case_notices(&row.id).await?.pop()
+        && last.answered_at.is_none()
+    {
+        last.answered_at = Some(now_micros());
+        tx.update_case_notice(&last).await?;
+        rows.push(digest(CaseNoticeRow::TABLE, &last.id, last.digest()));
     }
     write_event(
         &mut *tx,
