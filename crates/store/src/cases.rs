@@ -389,6 +389,8 @@ pub trait CasesRead: Send {
     async fn list_case_parties(&mut self, case_id: &str) -> Result<Vec<CasePartyRow>>;
     async fn list_case_warnings(&mut self, case_id: &str) -> Result<Vec<CaseWarningRow>>;
     async fn list_case_violations(&mut self, case_id: &str) -> Result<Vec<CaseViolationRow>>;
+    /// The role grants held in one organisation (who is told about a case's warnings).
+    async fn list_grants_in_org(&mut self, org_id: &str) -> Result<Vec<crate::RoleGrant>>;
     /// Every row of the covered tables (audit verification).
     async fn all_cases(&mut self) -> Result<Vec<CaseRow>>;
     async fn all_case_materials(&mut self) -> Result<Vec<CaseMaterialRow>>;
@@ -489,6 +491,11 @@ macro_rules! impl_cases {
             async fn list_case_violations(&mut self, case_id: &str) -> $crate::Result<Vec<$crate::cases::CaseViolationRow>> {
                 sqlx::query_as("SELECT id, case_id, violation, org_id, officer_id, detail, at FROM case_violations WHERE case_id = $1 ORDER BY at, id")
                     .bind(case_id).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn list_grants_in_org(&mut self, org_id: &str) -> $crate::Result<Vec<$crate::RoleGrant>> {
+                sqlx::query_as("SELECT id, user_id, role, org_id, created_at FROM role_grants WHERE org_id = $1 ORDER BY id")
+                    .bind(org_id).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
             }
 
             async fn all_cases(&mut self) -> $crate::Result<Vec<$crate::cases::CaseRow>> {

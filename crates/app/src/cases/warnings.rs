@@ -117,15 +117,14 @@ async fn notify_officers(
     deadline: i64,
 ) -> AppResult<()> {
     let mut recipients: Vec<String> = tx
-        .list_grants()
+        .list_grants_in_org(&row.org_id)
         .await?
         .into_iter()
         .filter(|g| {
-            g.org_id == row.org_id
-                && matches!(
-                    Role::parse(&g.role),
-                    Some(Role::ApprovingOfficer | Role::DepartmentHead)
-                )
+            matches!(
+                Role::parse(&g.role),
+                Some(Role::ApprovingOfficer | Role::DepartmentHead)
+            )
         })
         .map(|g| g.user_id)
         .collect();

@@ -606,3 +606,52 @@ async fn deadline_warnings_fire_exactly_once_with_two_runners() {
         w.finish(db).await;
     }
 }
+
+#[tokio::test]
+async fn audit_verify_detects_case_rows_changed_outside_the_platform() {
+    for db in backends().await {
+        let b = db.backend;
+        let w = World::new(&db).await;
+        let app = &w.app;
+        let (id, _, _) = w.submitted_case(&w.item).await;
+        let report = verify(app).await;
+        assert!(report.intact(), "[{b}] {:#?}", report.findings);
+        assert_eq!(
+            exec(
+                &db,
+                format!("UPDATE cases SET status = 'accepted' WHERE id = '{id}'")
+            )
+            .await,
+            1,
+            "[{b}]"
+        );
+        let report = verify(app).await;
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.code == "row.digest_mismatch" && f.table.as_deref() == Some("cases")),
+            "[{b}] {:#?}",
+            report.findings
+        );
+        assert_eq!(
+            exec(
+                &db,
+                format!("DELETE FROM case_events WHERE case_id = '{id}' AND seq = 1")
+            )
+            .await,
+            1,
+            "[{b}]"
+        );
+        let report = verify(app).await;
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.table.as_deref() == Some("case_events")),
+            "[{b}] {:#?}",
+            report.findings
+        );
+        w.finish(db).await;
+    }
+}

@@ -328,3 +328,27 @@ pub async fn verify(app: &App) -> yiwang_app::audit::VerifyReport {
         .await
         .expect("audit verify runs")
 }
+
+/// Raw SQL on the test database, bypassing the store (simulates tampering).
+pub async fn exec(db: &TestDb, sql: String) -> u64 {
+    use sqlx::Connection;
+    if db.backend == "postgres" {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+        let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut c)
+            .await
+            .expect("exec");
+        let _ = c.close().await;
+        r.rows_affected()
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&db.url)
+            .await
+            .expect("connect");
+        let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut c)
+            .await
+            .expect("exec");
+        let _ = c.close().await;
+        r.rows_affected()
+    }
+}
