@@ -324,6 +324,7 @@ pub async fn save_draft(
             });
             let by = Acting::as_self(actor);
             write_event(
+                app,
                 &mut *tx,
                 &by,
                 &mut row,
@@ -360,6 +361,7 @@ pub async fn save_draft(
             row.applicant = to_json(&applicant);
             row.applicant_name = applicant.name().into();
             write_event(
+                app,
                 &mut *tx,
                 &by,
                 &mut row,
@@ -505,6 +507,7 @@ pub async fn submit(app: &App, actor: &Actor, case_id: &str) -> AppResult<Submit
     row.query_hash = Some(query_hash(code.as_str()));
     row.received_at = Some(now_micros());
     write_event(
+        app,
         &mut *tx,
         &by,
         &mut row,
@@ -571,6 +574,7 @@ pub async fn register_at_window(
     }
     let by = Acting::as_grant(actor, grant);
     write_event(
+        app,
         &mut *tx,
         &by,
         &mut row,
@@ -623,6 +627,7 @@ pub async fn supply_correction(app: &App, actor: &Actor, case_id: &str) -> AppRe
         rows.push(digest(CaseNoticeRow::TABLE, &last.id, last.digest()));
     }
     write_event(
+        app,
         &mut *tx,
         &by,
         &mut row,
@@ -654,6 +659,7 @@ pub async fn withdraw(
     let (from, to) = check_event(&row, CaseEvent::Withdraw, reason)?;
     row.next_warn_at = None;
     write_event(
+        app,
         &mut *tx,
         &by,
         &mut row,

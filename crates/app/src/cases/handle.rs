@@ -140,6 +140,7 @@ async fn accept_with(
     set_clock(app, &mut row, Some(&clock), now);
     let detail = serde_json::json!({"participants": participants, "pending": row.pending, "committed_by": row.committed_by});
     write_event(
+        app,
         &mut *tx,
         &by,
         &mut row,
@@ -174,6 +175,7 @@ async fn accept_with(
             rows.push(digest(CasePartyRow::TABLE, &party.key(), party.digest()));
         }
         write_event(
+            app,
             &mut *tx,
             &Acting::system(),
             &mut row,
@@ -254,6 +256,7 @@ async fn simple(
     let (from, to) = check_event(&row, event, reason)?;
     let detail = change(app, &mut row)?;
     write_event(
+        app,
         &mut *tx,
         &by,
         &mut row,
@@ -372,6 +375,7 @@ pub async fn request_correction(
         rows.push(digest(CaseViolationRow::TABLE, &v.id, v.digest()));
     }
     write_event(
+        app,
         &mut *tx,
         &by,
         &mut row,
@@ -467,6 +471,7 @@ pub async fn record_opinion(
         .map(|t| t.key.as_str())
         .collect();
     write_event(
+        app,
         &mut *tx,
         &by,
         &mut row,
@@ -630,6 +635,7 @@ pub async fn decide(
     row.due_at = Some(certificate_deadline(&cal.calendar, now).timestamp_micros());
     row.next_warn_at = None;
     write_event(
+        app,
         &mut *tx,
         &by,
         &mut row,
@@ -668,6 +674,7 @@ pub async fn complete(app: &App, actor: &Actor, case_id: &str) -> AppResult<Case
     check_no_outstanding(&pending, &handed_in).map_err(rule)?;
     row.completed_at = Some(now_micros());
     write_event(
+        app,
         &mut *tx,
         &by,
         &mut row,

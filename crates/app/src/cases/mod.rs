@@ -19,14 +19,14 @@ use yiwang_core::Problem;
 use yiwang_core::access::{self, Actor, Grant, Permission, Scope};
 use yiwang_core::cases::lifecycle::{OrgScope, check_reason};
 use yiwang_core::cases::{
-    CaseClock, CaseEvent, CaseKind, CaseRuleError, CaseState, SubmittedMaterial, WarningLevel,
-    WarningThresholds, transition,
+    CaseClock, CaseEvent, CaseKind, CaseRuleError, CaseState, ReviewPlan, SubmittedMaterial,
+    WarningLevel, WarningSchedule, WarningThresholds, transition,
 };
 use yiwang_core::catalog::ItemBody;
 use yiwang_core::ledger::RowDigest;
 use yiwang_core::time::from_micros;
 use yiwang_store::prelude::*;
-use yiwang_store::{CaseEventRow, CaseRow, Organisation};
+use yiwang_store::{CaseEventRow, CaseRow, CaseWarningRow, Organisation};
 
 use crate::notify::Message;
 use crate::{Acting, App, AppError, AppResult, digest, new_id, record};
@@ -91,8 +91,7 @@ pub(crate) fn to_json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".into())
 }
 
-/// Stores the clock with the deadline and the next warning still to raise (so the warning pass
-/// reads only the cases that fall due).
+/// Stores the clock with the deadline.
 pub(crate) fn set_clock(
     app: &App,
     row: &mut CaseRow,
@@ -106,16 +105,93 @@ pub(crate) fn set_clock(
         return;
     };
     let cal = app.calendar();
-    let schedule = clock.schedule(&cal.calendar, now, thresholds());
     row.clock = Some(to_json(clock));
     row.due_at = Some(clock.deadline(&cal.calendar, now).timestamp_micros());
-    let raised = WarningLevel::parse(&row.warning_level).unwrap_or(WarningLevel::Normal);
-    row.next_warn_at = match raised {
-        WarningLevel::Normal => schedule.yellow_at.or(schedule.red_at),
-        WarningLevel::Yellow => schedule.red_at,
-        WarningLevel::Red => None,
+    // `next_warn_at` is set by `reschedule` when the change is written.
+}
+
+pub(crate) fn plan_of(row: &CaseRow) -> AppResult<Option<ReviewPlan>> {
+    match &row.plan {
+        None => Ok(None),
+        Some(s) => serde_json::from_str(s)
+            .map(Some)
+            .map_err(|_| corrupt("plan", &row.id)),
     }
-    .map(|t| t.timestamp_micros());
+}
+
+/// The next warning time of a schedule, given the highest level already raised.
+fn next_of(raised: Option<WarningLevel>, s: WarningSchedule) -> Option<DateTime<Utc>> {
+    match raised {
+        None | Some(WarningLevel::Normal) => s.yellow_at.or(s.red_at),
+        Some(WarningLevel::Yellow) => s.red_at,
+        Some(WarningLevel::Red) => None,
+    }
+}
+
+/// The highest warning raised for one step.
+pub(crate) fn raised(warnings: &[CaseWarningRow], step: &str) -> Option<WarningLevel> {
+    warnings
+        .iter()
+        .filter(|w| w.step == step)
+        .filter_map(|w| WarningLevel::parse(&w.level))
+        .max()
+}
+
+/// The clocks supervised now: the case's own, and each open review task's (per-step limits);
+/// `(step, department, clock)`. Empty unless the clock runs or is stopped by a suspension.
+pub(crate) async fn watched_clocks(
+    tx: &mut dyn ReadTx,
+    row: &CaseRow,
+    state: CaseState,
+) -> AppResult<Vec<(String, String, CaseClock)>> {
+    if !(state.clock_running() || state == CaseState::Suspended) {
+        return Ok(Vec::new());
+    }
+    let Some(clock) = clock_of(row)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = vec![(STEP_CASE.to_string(), row.org_id.clone(), clock.clone())];
+    if let Some(plan) = plan_of(row)? {
+        let opinions = handle::opinions_of(tx, &row.id).await?;
+        let dispatched = from_micros(row.accepted_at.unwrap_or(row.created_at));
+        for task in plan.open_tasks(&opinions) {
+            if let Some(tc) = plan.task_clock(&task.key, dispatched, &opinions, &clock.pauses) {
+                let dept = task
+                    .department
+                    .clone()
+                    .unwrap_or_else(|| row.org_id.clone());
+                out.push((task.key.clone(), dept, tc));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Sets `next_warn_at` to the earliest warning not yet raised of the case and its open steps
+/// (`None` when nothing is watched), so the warning pass reads only the cases that fall due.
+pub(crate) async fn reschedule(
+    app: &App,
+    tx: &mut dyn ReadTx,
+    row: &mut CaseRow,
+    state: CaseState,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let watched = watched_clocks(tx, row, state).await?;
+    let warnings = if watched.is_empty() {
+        Vec::new()
+    } else {
+        tx.list_case_warnings(&row.id).await?
+    };
+    let cal = app.calendar();
+    let t = thresholds();
+    row.next_warn_at = watched
+        .iter()
+        .filter_map(|(step, _, c)| {
+            next_of(raised(&warnings, step), c.schedule(&cal.calendar, now, t))
+        })
+        .min()
+        .map(|t| t.timestamp_micros());
+    Ok(())
 }
 
 /// The item version a case was filed under.
@@ -203,6 +279,7 @@ pub(crate) struct Written<'a> {
 
 /// Writes the case row (new or updated), its history row and the ledger entry.
 pub(crate) async fn write_event(
+    app: &App,
     tx: &mut dyn WriteTx,
     by: &Acting,
     row: &mut CaseRow,
@@ -212,6 +289,7 @@ pub(crate) async fn write_event(
     let now = crate::now_micros();
     row.status = w.to.as_str().into();
     row.updated_at = now;
+    reschedule(app, tx, row, w.to, from_micros(now)).await?;
     if insert {
         tx.insert_case(row).await?;
     } else {

@@ -5,13 +5,13 @@
 //! and head.
 
 use yiwang_core::access::Role;
+use yiwang_core::cases::WarningLevel;
 use yiwang_core::cases::limits::warning_to_raise;
-use yiwang_core::cases::{CaseState, WarningLevel};
 use yiwang_core::time::from_micros;
 use yiwang_store::prelude::*;
 use yiwang_store::{CaseRow, CaseWarningRow};
 
-use super::{STEP_CASE, clock_of, date_text, set_clock, state_of, thresholds};
+use super::{STEP_CASE, date_text, raised, reschedule, state_of, thresholds, watched_clocks};
 use crate::{Acting, App, AppResult, digest, new_id, record};
 
 /// The job kind (run every minute).
@@ -24,100 +24,93 @@ pub async fn run_warnings(app: &App, tx: &mut dyn WriteTx, now: i64) -> AppResul
     let due = tx.list_cases_due_warning(now, BATCH).await?;
     let mut raised = 0usize;
     for row in due {
-        raised += warn_case(app, tx, row, now).await?;
+        raised += warn_case(app, tx, &row.id, now).await?;
     }
     Ok(format!("raised {raised} case warnings"))
 }
 
-async fn warn_case(
-    app: &App,
-    tx: &mut dyn WriteTx,
-    mut row: CaseRow,
-    now: i64,
-) -> AppResult<usize> {
+/// Raises what is due for one case and its open steps, each level once per step.
+async fn warn_case(app: &App, tx: &mut dyn WriteTx, case_id: &str, now: i64) -> AppResult<usize> {
+    // Locked and re-read: another node's pass on the same case waits and then sees its work.
+    let Some(mut row) = tx.lock_case(case_id).await? else {
+        return Ok(0);
+    };
+    if row.next_warn_at.is_none_or(|t| t > now) {
+        return Ok(0);
+    }
     let at = from_micros(now);
     let state = state_of(&row)?;
-    let clock = match clock_of(&row)? {
-        Some(c) if state.clock_running() || state == CaseState::Suspended => c,
-        _ => {
-            // Nothing to watch any more (decided, withdrawn, …): stop looking at it.
-            row.next_warn_at = None;
-            return write_quiet(tx, &row).await.map(|_| 0);
-        }
-    };
+    let watched = watched_clocks(tx, &row, state).await?;
+    let existing = tx.list_case_warnings(&row.id).await?;
     let cal = app.calendar();
-    let current = clock.warning(&cal.calendar, at, thresholds());
-    let already = WarningLevel::parse(&row.warning_level).filter(|l| *l != WarningLevel::Normal);
-    let mut count = 0;
-    if let Some(level) = warning_to_raise(already, current) {
+    let t = thresholds();
+    let mut rows = Vec::new();
+    let mut fired = Vec::new();
+    for (step, org, clock) in watched {
+        let current = clock.warning(&cal.calendar, at, t);
+        let Some(level) = warning_to_raise(raised(&existing, &step), current) else {
+            continue;
+        };
         let deadline = clock.deadline(&cal.calendar, at).timestamp_micros();
         let w = CaseWarningRow {
             id: new_id(),
             case_id: row.id.clone(),
-            step: STEP_CASE.into(),
+            step: step.clone(),
             level: level.as_str().into(),
-            org_id: row.org_id.clone(),
+            org_id: org.clone(),
             deadline,
             fired_at: now,
         };
-        row.warning_level = level.as_str().into();
-        set_clock(app, &mut row, Some(&clock), at);
-        row.updated_at = now;
         if tx.insert_case_warning(&w).await? {
-            tx.update_case(&row).await?;
-            record(
-                tx,
-                &Acting::system(),
-                "case.warning",
-                ("case", &row.id),
-                vec![
-                    digest(CaseRow::TABLE, &row.id, row.digest()),
-                    digest(CaseWarningRow::TABLE, &w.id, w.digest()),
-                ],
-                serde_json::json!({"number": row.number, "step": STEP_CASE, "level": level.as_str(), "deadline": deadline}),
-            )
-            .await?;
-            notify_officers(tx, &row, level, deadline).await?;
-            count = 1;
-        } else {
-            // Raised already (another node): just bring the row up to date.
-            write_quiet(tx, &row).await?;
+            rows.push(digest(CaseWarningRow::TABLE, &w.id, w.digest()));
+            if step == STEP_CASE {
+                row.warning_level = level.as_str().into();
+            }
+            fired.push((step, org, level, deadline));
         }
-    } else {
-        set_clock(app, &mut row, Some(&clock), at);
-        if row.next_warn_at.is_some_and(|t| t <= now) {
-            // Not due by the rule yet although scheduled (calendar changed): look again later.
-            row.next_warn_at = Some(now + 3_600_000_000);
-        }
-        write_quiet(tx, &row).await?;
     }
-    Ok(count)
-}
-
-/// An update of the warning bookkeeping, recorded in the ledger like every change to a case.
-async fn write_quiet(tx: &mut dyn WriteTx, row: &CaseRow) -> AppResult<()> {
-    tx.update_case(row).await?;
+    reschedule(app, tx, &mut row, state, at).await?;
+    if row.next_warn_at.is_some_and(|t| t <= now) {
+        // Scheduled but not due by the rule (e.g. the calendar changed): look again later.
+        row.next_warn_at = Some(now + 3_600_000_000);
+    }
+    row.updated_at = now;
+    tx.update_case(&row).await?;
+    rows.insert(0, digest(CaseRow::TABLE, &row.id, row.digest()));
+    let detail: Vec<serde_json::Value> = fired
+        .iter()
+        .map(|(step, org, level, deadline)| serde_json::json!({"step": step, "org_id": org, "level": level.as_str(), "deadline": deadline}))
+        .collect();
     record(
         tx,
         &Acting::system(),
-        "case.warning_schedule",
+        if fired.is_empty() {
+            "case.warning_schedule"
+        } else {
+            "case.warning"
+        },
         ("case", &row.id),
-        vec![digest(CaseRow::TABLE, &row.id, row.digest())],
-        serde_json::json!({"number": row.number, "next_warn_at": row.next_warn_at}),
+        rows,
+        serde_json::json!({"number": row.number, "warnings": detail, "next_warn_at": row.next_warn_at}),
     )
     .await?;
-    Ok(())
+    for (step, org, level, deadline) in &fired {
+        notify_officers(tx, &row, org, step, *level, *deadline).await?;
+    }
+    Ok(fired.len())
 }
 
 /// The approving officers and heads of the reviewing department.
 async fn notify_officers(
     tx: &mut dyn WriteTx,
     row: &CaseRow,
+    org_id: &str,
+    step: &str,
     level: WarningLevel,
     deadline: i64,
 ) -> AppResult<()> {
     let mut recipients: Vec<String> = tx
-        .list_grants_in_org(&row.org_id)
+        .list_grants_in_org(org_id)
         .await?
         .into_iter()
         .filter(|g| {
@@ -139,6 +132,7 @@ async fn notify_officers(
             serde_json::json!({
                 "number": row.number,
                 "item": row.item_name,
+                "step": step,
                 "level": level.label_zh(),
                 "due": date_text(deadline),
             }),

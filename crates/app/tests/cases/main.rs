@@ -573,7 +573,11 @@ async fn deadline_warnings_fire_exactly_once_with_two_runners() {
         r1.pass().await.expect("again");
         r2.pass().await.expect("again");
         let levels = w.warnings(&id).await;
-        assert_eq!(levels, ["yellow"], "[{b}]");
+        assert_eq!(
+            levels,
+            ["case:yellow"],
+            "[{b}] the step (5 days) is not due yet"
+        );
         // The red one when the deadline has passed: two nodes, one warning.
         let later = yiwang_app::now_micros() + 40 * 86_400_000_000;
         let run = |app: std::sync::Arc<yiwang_app::App>| async move {
@@ -592,13 +596,23 @@ async fn deadline_warnings_fire_exactly_once_with_two_runners() {
         };
         tokio::join!(run(app.clone()), run(other.clone()));
         run(app.clone()).await;
-        assert_eq!(w.warnings(&id).await, ["yellow", "red"], "[{b}]");
+        // The case turns red; its review step (limit 5 days) jumps straight to red.
+        assert_eq!(
+            w.warnings(&id).await,
+            ["case:red", "case:yellow", "step1:red"],
+            "[{b}]"
+        );
+        let mut tx = app.store.read().await.expect("read");
+        let row = tx.get_case(&id).await.expect("get").expect("case");
+        assert_eq!(row.warning_level, "red", "[{b}]");
+        assert_eq!(row.next_warn_at, None, "[{b}] nothing left to raise");
+        drop(tx);
         // The officer and the head were told once per warning.
         r1.pass().await.expect("deliver");
         for user in [&w.approver.user_id, &w.depthead.user_id] {
             let titles = w.inbox_titles(user).await;
             let n = titles.iter().filter(|t| *t == "办件时限预警").count();
-            assert_eq!(n, 2, "[{b}] {titles:?}");
+            assert_eq!(n, 3, "[{b}] {titles:?}");
         }
         let report = verify(app).await;
         assert!(report.intact(), "[{b}] {:#?}", report.findings);

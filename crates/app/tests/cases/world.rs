@@ -260,6 +260,7 @@ impl World {
         )
     }
 
+    /// The warnings raised, as `step:level`, sorted.
     pub async fn warnings(&self, id: &str) -> Vec<String> {
         self.app
             .store
@@ -270,7 +271,9 @@ impl World {
             .await
             .expect("warnings")
             .into_iter()
-            .map(|w| w.level)
+            .map(|w| format!("{}:{}", w.step, w.level))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
             .collect()
     }
 
