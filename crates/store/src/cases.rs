@@ -371,7 +371,7 @@ pub trait CasesRead: Send {
         offset: i64,
     ) -> Result<Vec<CaseRow>>;
     /// An organisation's open cases (reviewing department, receiving centre or participating
-    /// department), the nearest deadline first.
+    /// department), the nearest deadline first (as kept by [`CasesWrite::set_case_inbox`]).
     async fn list_case_inbox(
         &mut self,
         org_id: &str,
@@ -418,6 +418,14 @@ pub trait CasesWrite: CasesRead {
     async fn update_case_notice(&mut self, n: &CaseNoticeRow) -> Result<()>;
     async fn insert_case_opinion(&mut self, o: &CaseOpinionRow) -> Result<()>;
     async fn insert_case_party(&mut self, p: &CasePartyRow) -> Result<()>;
+    /// Puts the case in the inboxes of `org_ids` under `due_key` (its deadline, `i64::MAX` for
+    /// none), replacing where it was; with `org_ids` empty it leaves every inbox.
+    async fn set_case_inbox(
+        &mut self,
+        case_id: &str,
+        org_ids: &[String],
+        due_key: i64,
+    ) -> Result<()>;
     /// Inserts the warning unless this case, step and level already has one; `false` then.
     async fn insert_case_warning(&mut self, w: &CaseWarningRow) -> Result<bool>;
     async fn insert_case_violation(&mut self, v: &CaseViolationRow) -> Result<()>;
@@ -444,7 +452,7 @@ macro_rules! impl_cases {
             }
 
             async fn list_case_inbox(&mut self, org_id: &str, limit: i64, offset: i64) -> $crate::Result<Vec<$crate::cases::CaseRow>> {
-                sqlx::query_as(concat!("SELECT ", $crate::cases::case_cols!(), " FROM cases WHERE status NOT IN ('draft', 'not_accepted', 'delivered', 'withdrawn', 'transferred') AND (org_id = $1 OR centre_id = $1 OR id IN (SELECT case_id FROM case_parties WHERE org_id = $1)) ORDER BY COALESCE(due_at, 9223372036854775807), created_at, id LIMIT $2 OFFSET $3"))
+                sqlx::query_as(concat!("SELECT ", $crate::cases::case_cols!(), " FROM cases WHERE id IN (SELECT case_id FROM case_inbox WHERE org_id = $1 ORDER BY due_key, case_id LIMIT $2 OFFSET $3) ORDER BY COALESCE(due_at, 9223372036854775807), id"))
                     .bind(org_id).bind(limit).bind(offset).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
             }
 
@@ -622,6 +630,17 @@ macro_rules! impl_cases {
                 sqlx::query("INSERT INTO case_parties (case_id, org_id) VALUES ($1, $2)")
                     .bind(&p.case_id).bind(&p.org_id)
                     .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+
+            async fn set_case_inbox(&mut self, case_id: &str, org_ids: &[String], due_key: i64) -> $crate::Result<()> {
+                sqlx::query("DELETE FROM case_inbox WHERE case_id = $1")
+                    .bind(case_id).execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                for org in org_ids {
+                    sqlx::query("INSERT INTO case_inbox (org_id, due_key, case_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                        .bind(org).bind(due_key).bind(case_id)
+                        .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                }
                 Ok(())
             }
 

@@ -295,6 +295,23 @@ pub(crate) async fn write_event(
     } else {
         tx.update_case(row).await?;
     }
+    // The inboxes that show it: open cases only, in deadline order.
+    let open = !(w.to == CaseState::Draft || w.to.is_terminal());
+    let mut orgs = Vec::new();
+    if open {
+        orgs.push(row.org_id.clone());
+        orgs.push(row.centre_id.clone());
+        orgs.extend(
+            tx.list_case_parties(&row.id)
+                .await?
+                .into_iter()
+                .map(|p| p.org_id),
+        );
+        orgs.sort();
+        orgs.dedup();
+    }
+    tx.set_case_inbox(&row.id, &orgs, row.due_at.unwrap_or(i64::MAX))
+        .await?;
     let seq = tx.list_case_events(&row.id).await?.len() as i64 + 1;
     let ev = CaseEventRow {
         id: new_id(),

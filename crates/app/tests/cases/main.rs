@@ -669,3 +669,53 @@ async fn audit_verify_detects_case_rows_changed_outside_the_platform() {
         w.finish(db).await;
     }
 }
+
+#[tokio::test]
+async fn the_inbox_shows_open_cases_by_deadline_a_page_at_a_time() {
+    for db in backends().await {
+        let b = db.backend;
+        let w = World::new(&db).await;
+        let app = &w.app;
+        let long = w.submitted_case(&w.item).await.0;
+        let short = w.submitted_case(&w.short_item).await.0;
+        let waiting = w.submitted_case(&w.item).await.0;
+        for id in [&long, &short] {
+            handle::accept(app, &w.window, id, AcceptInput::default())
+                .await
+                .expect("accept");
+        }
+        let ids = |v: Vec<yiwang_app::cases::CaseView>| -> Vec<String> {
+            v.into_iter().map(|c| c.case.id).collect()
+        };
+        let all = ids(
+            query::inbox(app, &w.approver, &w.market_id, query::Page::default())
+                .await
+                .expect("inbox"),
+        );
+        // The nearest deadline first; a case not yet accepted (no deadline) last.
+        assert_eq!(all, [short.clone(), long.clone(), waiting.clone()], "[{b}]");
+        let page2 = ids(query::inbox(
+            app,
+            &w.window,
+            &w.centre_id,
+            query::Page { page: 2, size: 1 },
+        )
+        .await
+        .expect("centre inbox"));
+        assert_eq!(page2, [long.clone()], "[{b}] the centre's second page");
+        apply::withdraw(app, &w.zhangwei, &short, None)
+            .await
+            .expect("withdraw");
+        let all = ids(
+            query::inbox(app, &w.approver, &w.market_id, query::Page::default())
+                .await
+                .expect("inbox"),
+        );
+        assert_eq!(
+            all,
+            [long, waiting],
+            "[{b}] a withdrawn case leaves the inbox"
+        );
+        w.finish(db).await;
+    }
+}

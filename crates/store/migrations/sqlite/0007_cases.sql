@@ -57,8 +57,8 @@ CREATE TABLE cases (
     created_at        BIGINT NOT NULL,
     updated_at        BIGINT NOT NULL
 );
-CREATE INDEX cases_org_inbox ON cases(org_id, status, due_at);
-CREATE INDEX cases_centre_inbox ON cases(centre_id, status, due_at);
+CREATE INDEX cases_org ON cases(org_id, status);
+CREATE INDEX cases_centre ON cases(centre_id, status);
 CREATE INDEX cases_applicant ON cases(applicant_user_id, created_at);
 CREATE INDEX cases_agent ON cases(agent_user_id, created_at);
 CREATE INDEX cases_next_warn ON cases(next_warn_at);
@@ -129,6 +129,18 @@ CREATE TABLE case_parties (
     PRIMARY KEY (case_id, org_id)
 );
 CREATE INDEX case_parties_org ON case_parties(org_id);
+
+-- The officers' inboxes: one row per open case and organisation whose inbox shows it (the
+-- reviewing department, the receiving centre, participating departments), keyed by the deadline
+-- (no deadline sorts last), so the first page is an ordered index range. Derived from the case
+-- rows on every transition; not covered by the ledger (like an index).
+CREATE TABLE case_inbox (
+    org_id  TEXT NOT NULL,
+    due_key BIGINT NOT NULL,
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    PRIMARY KEY (org_id, due_key, case_id)
+);
+CREATE INDEX case_inbox_case ON case_inbox(case_id);
 
 -- 电子监察: each warning fires exactly once per case, step and level.
 CREATE TABLE case_warnings (

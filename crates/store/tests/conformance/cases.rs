@@ -121,6 +121,21 @@ async fn cases_round_trip_inbox_and_warnings() {
         })
         .await
         .expect("party");
+        for (c, orgs) in [
+            (&c1, vec!["dept".to_string(), "centre".into()]),
+            (&c2, vec!["dept".into(), "centre".into()]),
+            (&c3, vec!["dept".into(), "centre".into()]),
+            (&c5, vec!["other".into(), "centre".into(), "dept".into()]),
+        ] {
+            tx.set_case_inbox(&c.id, &orgs, c.due_at.unwrap_or(i64::MAX))
+                .await
+                .expect("inbox");
+        }
+        // Moved, then closed: only the last call counts.
+        tx.set_case_inbox("c4", &["dept".into()], 1)
+            .await
+            .expect("inbox");
+        tx.set_case_inbox("c4", &[], 1).await.expect("inbox");
         let mut c1u = tx.lock_case("c1").await.expect("lock").expect("found");
         c1u.status = "decided".into();
         c1u.outcome = Some("approved".into());
@@ -238,6 +253,14 @@ async fn cases_round_trip_inbox_and_warnings() {
             .collect();
         // Open cases of the department (own, or as a party), nearest deadline first, none last.
         assert_eq!(inbox, ["c5", "c3", "c1", "c2"], "[{b}] inbox");
+        assert_eq!(
+            tx.list_case_inbox("other", 10, 0)
+                .await
+                .expect("inbox")
+                .len(),
+            1,
+            "[{b}] other"
+        );
         let page2: Vec<String> = tx
             .list_case_inbox("dept", 2, 2)
             .await
