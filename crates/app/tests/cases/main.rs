@@ -702,7 +702,7 @@ async fn the_inbox_shows_open_cases_by_deadline_a_page_at_a_time() {
         )
         .await
         .expect("centre inbox"));
-        assert_eq!(page2, [long.clone()], "[{b}] the centre's second page");
+        assert_eq!(page2, std::slice::from_ref(&long), "[{b}] the centre's second page");
         apply::withdraw(app, &w.zhangwei, &short, None)
             .await
             .expect("withdraw");
