@@ -240,9 +240,10 @@ pub trait CatalogRead: Send {
     async fn get_file(&mut self, id: &str) -> Result<Option<CatalogFile>>;
     /// Every file's metadata, for verification.
     async fn list_files(&mut self) -> Result<Vec<CatalogFile>>;
-    /// Does any file row hold this content digest (blob clean-up asks before deleting)?
+    /// Does any file row (a catalogue file or a case material) hold this content digest (blob
+    /// clean-up asks before deleting)?
     async fn blob_referenced(&mut self, digest: &str) -> Result<bool>;
-    /// Every content digest that file rows hold.
+    /// Every content digest that file rows (catalogue files and case materials) hold.
     async fn referenced_blobs(&mut self) -> Result<Vec<String>>;
     /// One file content still in the database from before the blob store (`id`, recorded
     /// digest, content), while the table of such contents exists.
@@ -357,13 +358,13 @@ macro_rules! impl_catalog {
             }
 
             async fn blob_referenced(&mut self, digest: &str) -> $crate::Result<bool> {
-                let found: Option<(String,)> = sqlx::query_as("SELECT id FROM catalog_files WHERE digest = $1 LIMIT 1")
+                let found: Option<(String,)> = sqlx::query_as("SELECT id FROM catalog_files WHERE digest = $1 UNION ALL SELECT id FROM case_materials WHERE digest = $1 LIMIT 1")
                     .bind(digest).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)?;
                 Ok(found.is_some())
             }
 
             async fn referenced_blobs(&mut self) -> $crate::Result<Vec<String>> {
-                let rows: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT digest FROM catalog_files")
+                let rows: Vec<(String,)> = sqlx::query_as("SELECT digest FROM catalog_files UNION SELECT digest FROM case_materials")
                     .fetch_all(&mut *self.inner).await.map_err($crate::map_err)?;
                 Ok(rows.into_iter().map(|(d,)| d).collect())
             }

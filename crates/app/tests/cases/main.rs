@@ -702,7 +702,11 @@ async fn the_inbox_shows_open_cases_by_deadline_a_page_at_a_time() {
         )
         .await
         .expect("centre inbox"));
-        assert_eq!(page2, std::slice::from_ref(&long), "[{b}] the centre's second page");
+        assert_eq!(
+            page2,
+            std::slice::from_ref(&long),
+            "[{b}] the centre's second page"
+        );
         apply::withdraw(app, &w.zhangwei, &short, None)
             .await
             .expect("withdraw");
@@ -715,6 +719,52 @@ async fn the_inbox_shows_open_cases_by_deadline_a_page_at_a_time() {
             all,
             [long, waiting],
             "[{b}] a withdrawn case leaves the inbox"
+        );
+        w.finish(db).await;
+    }
+}
+
+#[tokio::test]
+async fn case_materials_are_never_collected_and_their_blobs_are_verified() {
+    for db in backends().await {
+        let b = db.backend;
+        let w = World::new(&db).await;
+        let app = &w.app;
+        let (id, _, _) = w.submitted_case(&w.item).await;
+        let done = app
+            .blobs()
+            .collect_garbage(&app.store, std::time::Duration::ZERO)
+            .await
+            .expect("gc");
+        assert_eq!(done.deleted, 0, "[{b}] materials are referenced");
+        let materials = app
+            .store
+            .read()
+            .await
+            .expect("read")
+            .list_case_materials(&id)
+            .await
+            .expect("materials");
+        assert_eq!(materials.len(), 2, "[{b}]");
+        let pk = app.platform_key().public_key_hex();
+        let report = yiwang_app::audit::verify_with_blobs(&app.store, app.blobs(), &pk, None)
+            .await
+            .expect("verify");
+        assert!(report.intact(), "[{b}] {:#?}", report.findings);
+        assert!(report.blobs_checked >= 2, "[{b}]");
+        app.blobs()
+            .delete(&materials[0].digest)
+            .await
+            .expect("delete");
+        let report = yiwang_app::audit::verify_with_blobs(&app.store, app.blobs(), &pk, None)
+            .await
+            .expect("verify");
+        assert!(
+            report.findings.iter().any(|f| f.code == "blob.missing"
+                && f.table.as_deref() == Some("case_materials")
+                && f.id.as_deref() == Some(materials[0].id.as_str())),
+            "[{b}] {:#?}",
+            report.findings
         );
         w.finish(db).await;
     }
