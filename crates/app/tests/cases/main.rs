@@ -228,6 +228,31 @@ async fn the_wrong_role_or_organisation_is_forbidden_and_changes_nothing() {
             apply::withdraw(app, &w.window, &id, None).await,
             &format!("[{b}] withdraw by the window"),
         );
+        forbidden(
+            apply::supply_correction(app, &w.expert, &id).await,
+            &format!("[{b}] correction by another person"),
+        );
+        forbidden(
+            apply::attach_material(app, &w.expert, &id, w.blob("居民身份证").await).await,
+            &format!("[{b}] material from another person"),
+        );
+        let tomorrow = (chrono::Utc::now() + chrono::TimeDelta::days(1))
+            .with_timezone(&yiwang_core::time::shanghai())
+            .date_naive();
+        forbidden(
+            handle::accept_with_deficiency(
+                app,
+                &w.approver,
+                &id,
+                DeficiencyInput {
+                    pending: vec!["居民身份证".into()],
+                    committed_by: tomorrow,
+                    participants: vec![],
+                },
+            )
+            .await,
+            &format!("[{b}] 容缺受理 by an officer"),
+        );
         assert_eq!(w.snapshot(&id).await, before, "[{b}] nothing changed");
 
         handle::accept(app, &w.window, &id, AcceptInput::default())
@@ -256,6 +281,10 @@ async fn the_wrong_role_or_organisation_is_forbidden_and_changes_nothing() {
             handle::extend(app, &w.police_head, &id, None, "情况复杂").await,
             &format!("[{b}] extension by another department's head"),
         );
+        forbidden(
+            handle::suspend(app, &w.police, &id, SuspensionKind::Supplement, "补充材料").await,
+            &format!("[{b}] supplement request by another department"),
+        );
         // Decision: the reviewing department.
         forbidden(
             handle::decide(app, &w.police, &id, true, "准予").await,
@@ -279,6 +308,16 @@ async fn the_wrong_role_or_organisation_is_forbidden_and_changes_nothing() {
         handle::suspend(app, &w.depthead, &id, SuspensionKind::Hearing, "需要听证")
             .await
             .unwrap_or_else(|e| panic!("[{b}] suspend: {e}"));
+        let before = w.snapshot(&id).await;
+        forbidden(
+            handle::resume(app, &w.police, &id).await,
+            &format!("[{b}] resume by another department"),
+        );
+        forbidden(
+            handle::resume(app, &w.window, &id).await,
+            &format!("[{b}] resume by the window"),
+        );
+        assert_eq!(w.snapshot(&id).await, before, "[{b}] nothing changed");
         handle::resume(app, &w.approver, &id)
             .await
             .unwrap_or_else(|e| panic!("[{b}] resume: {e}"));

@@ -170,7 +170,7 @@ impl World {
         }
     }
 
-    async fn blob(&self, material: &str) -> MaterialInput {
+    pub async fn blob(&self, material: &str) -> MaterialInput {
         let content = format!("%PDF-1.4 {material} {}", yiwang_app::new_id()).into_bytes();
         let stored = self.app.blobs().put_bytes(content).await.expect("blob");
         MaterialInput {
@@ -247,11 +247,16 @@ impl World {
     }
 
     /// Everything about a case that a refused transition must leave alone.
-    pub async fn snapshot(&self, id: &str) -> (CaseRow, usize, usize, usize, usize, usize) {
+    pub async fn snapshot(
+        &self,
+        id: &str,
+    ) -> (CaseRow, i64, usize, usize, usize, usize, usize, usize) {
         let mut tx = self.app.store.read().await.expect("read");
         let row = tx.get_case(id).await.expect("get").expect("case");
         (
             row,
+            tx.ledger_head().await.expect("ledger head").0,
+            tx.list_case_materials(id).await.expect("materials").len(),
             tx.list_case_events(id).await.expect("events").len(),
             tx.list_case_notices(id).await.expect("notices").len(),
             tx.list_case_opinions(id).await.expect("opinions").len(),
