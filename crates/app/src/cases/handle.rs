@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use yiwang_core::Problem;
 use yiwang_core::access::Actor;
 use yiwang_core::cases::lifecycle::check_resume;
-use yiwang_core::cases::limits::{certificate_deadline, check_commitment};
+use yiwang_core::cases::limits::{certificate_deadline, check_commitment, notice_deadline};
 use yiwang_core::cases::notice::{
     build_notice, check_deficiency_acceptance, check_further_notice, check_no_outstanding,
     check_notice_timing, missing_materials,
@@ -155,18 +155,32 @@ async fn accept_with(
         false,
     )
     .await?;
-    // 并联审批: dispatched to every department the same day, by the platform. A 即办件 is
-    // decided on acceptance instead.
+    dispatch_and_notify(app, &mut *tx, &mut row, kind, &body, &parts).await?;
+    tx.commit().await?;
+    CaseView::of(row)
+}
+
+/// After acceptance: 并联审批 — dispatched to every department the same day, by the platform
+/// (a 即办件 is decided on acceptance instead); the applicant is told.
+async fn dispatch_and_notify(
+    app: &App,
+    tx: &mut dyn WriteTx,
+    row: &mut CaseRow,
+    kind: CaseKind,
+    body: &yiwang_core::catalog::ItemBody,
+    parts: &[Participant],
+) -> AppResult<()> {
+    let joint = !parts.is_empty();
     if kind != CaseKind::Immediate {
         let plan = if joint {
-            ReviewPlan::joint(&body, &parts).map_err(rule)?
+            ReviewPlan::joint(body, parts).map_err(rule)?
         } else {
-            ReviewPlan::serial(&body)
+            ReviewPlan::serial(body)
         };
-        let (from, to) = check_event(&row, CaseEvent::StartReview, None)?;
+        let (from, to) = check_event(row, CaseEvent::StartReview, None)?;
         row.plan = Some(to_json(&plan));
         let mut rows = Vec::new();
-        for p in &parts {
+        for p in parts {
             let party = CasePartyRow {
                 case_id: row.id.clone(),
                 org_id: p.department.clone(),
@@ -176,9 +190,9 @@ async fn accept_with(
         }
         write_event(
             app,
-            &mut *tx,
+            tx,
             &Acting::system(),
-            &mut row,
+            row,
             Written {
                 event: CaseEvent::StartReview,
                 from: Some(from),
@@ -192,15 +206,78 @@ async fn accept_with(
         .await?;
     }
     let due = row.due_at.map(date_text).unwrap_or_default();
-    notify_applicant(
-        &mut *tx,
-        &row,
-        "case.accepted",
-        serde_json::json!({"due": due}),
+    notify_applicant(tx, row, "case.accepted", serde_json::json!({"due": due})).await
+}
+
+/// The last receipt of materials: the submission, or the applicant's latest correction. The
+/// 5-day notice period (一次性告知) runs from it.
+pub(crate) fn last_receipt(row: &CaseRow, notices: &[CaseNoticeRow]) -> Option<i64> {
+    notices
+        .iter()
+        .filter_map(|n| n.answered_at)
+        .max()
+        .or(row.received_at)
+}
+
+/// 视为受理 (行政许可法 第三十二条): no 一次性告知 within 5 working days of the last receipt,
+/// so the platform records the acceptance, dated at that receipt (the clock starts there), a
+/// `late_notice` violation against the receiving centre, and dispatches the case. Called by the
+/// warning pass on a locked case; `false` when it is not (yet) due.
+pub(crate) async fn deem_accept(
+    app: &App,
+    tx: &mut dyn WriteTx,
+    row: &mut CaseRow,
+    now: i64,
+) -> AppResult<bool> {
+    let event = CaseEvent::DeemAccepted;
+    let notices = tx.list_case_notices(&row.id).await?;
+    let Some(receipt) = last_receipt(row, &notices) else {
+        return Ok(false);
+    };
+    let cal = app.calendar();
+    if now < notice_deadline(&cal.calendar, from_micros(receipt)).timestamp_micros() {
+        return Ok(false);
+    }
+    let Ok((from, to)) = check_event(row, event, None) else {
+        return Ok(false);
+    };
+    let body = item_body(tx, &row.item_id, row.item_version).await?;
+    let limits = CaseLimits::for_item(&body, false);
+    let kind = CaseKind::for_item(&body, false, false);
+    let clock = CaseClock::new(from_micros(receipt), limits.supervised_days());
+    row.kind = kind.as_str().into();
+    row.legal_days = i64::from(limits.legal_days);
+    row.promised_days = i64::from(limits.promised_days);
+    row.accepted_at = Some(receipt);
+    set_clock(app, row, Some(&clock), from_micros(now));
+    let v = CaseViolationRow {
+        id: new_id(),
+        case_id: row.id.clone(),
+        violation: Violation::LateNotice.as_str().into(),
+        org_id: row.centre_id.clone(),
+        officer_id: None,
+        detail: serde_json::json!({"received_at": receipt}).to_string(),
+        at: now,
+    };
+    tx.insert_case_violation(&v).await?;
+    write_event(
+        app,
+        tx,
+        &Acting::system(),
+        row,
+        Written {
+            event,
+            from: Some(from),
+            to,
+            reason: None,
+            detail: serde_json::json!({"accepted_from": receipt}),
+            rows: vec![digest(CaseViolationRow::TABLE, &v.id, v.digest())],
+        },
+        false,
     )
     .await?;
-    tx.commit().await?;
-    CaseView::of(row)
+    dispatch_and_notify(app, tx, row, kind, &body, &[]).await?;
+    Ok(true)
 }
 
 /// 受理: the materials are complete; the clock starts and the case is dispatched for review.
@@ -326,12 +403,7 @@ pub async fn request_correction(
     let notice = build_notice(&body.materials, &handed_in, &input.defects).map_err(rule)?;
     let earlier_rows = tx.list_case_notices(&row.id).await?;
     // The notice period runs from the last receipt: submission, or the latest correction.
-    let last_receipt = earlier_rows
-        .iter()
-        .filter_map(|n| n.answered_at)
-        .max()
-        .or(row.received_at)
-        .unwrap_or(row.created_at);
+    let last_receipt = last_receipt(&row, &earlier_rows).unwrap_or(row.created_at);
     let cal = app.calendar();
     check_notice_timing(&cal.calendar, from_micros(last_receipt), now_utc()).map_err(rule)?;
     let mut earlier = Vec::new();

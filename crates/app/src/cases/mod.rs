@@ -167,8 +167,9 @@ pub(crate) async fn watched_clocks(
     Ok(out)
 }
 
-/// Sets `next_warn_at` to the earliest warning not yet raised of the case and its open steps
-/// (`None` when nothing is watched), so the warning pass reads only the cases that fall due.
+/// Sets `next_warn_at` to the earliest warning not yet raised of the case and its open steps,
+/// or, before acceptance, to when it counts as accepted without a notice (`None` when nothing
+/// is watched), so the warning pass reads only the cases that fall due.
 pub(crate) async fn reschedule(
     app: &App,
     tx: &mut dyn ReadTx,
@@ -184,13 +185,21 @@ pub(crate) async fn reschedule(
     };
     let cal = app.calendar();
     let t = thresholds();
-    row.next_warn_at = watched
+    let mut next = watched
         .iter()
         .filter_map(|(step, _, c)| {
             next_of(raised(&warnings, step), c.schedule(&cal.calendar, now, t))
         })
-        .min()
-        .map(|t| t.timestamp_micros());
+        .min();
+    // Before acceptance: 视为受理 falls due 5 working days after the last receipt.
+    if matches!(state, CaseState::Submitted | CaseState::PreReview) {
+        let notices = tx.list_case_notices(&row.id).await?;
+        if let Some(r) = handle::last_receipt(row, &notices) {
+            let due = yiwang_core::cases::limits::notice_deadline(&cal.calendar, from_micros(r));
+            next = Some(next.map_or(due, |n| n.min(due)));
+        }
+    }
+    row.next_warn_at = next.map(|t| t.timestamp_micros());
     Ok(())
 }
 

@@ -1,12 +1,13 @@
-//! 电子监察 deadline warnings: a job pass raises the yellow warning when few working days are
+//! 电子监察 deadline warnings (and 视为受理 when no notice came within 5 working days of
+//! receipt): a job pass raises the yellow warning when few working days are
 //! left (`YIWANG_CASE_YELLOW_DAYS`, default 1) and the red one when the deadline has passed,
 //! exactly once per case, step and level however many nodes run it (a unique row per case, step
 //! and level, inserted in the job's transaction), notifying the department's approving officers
 //! and head.
 
 use yiwang_core::access::Role;
-use yiwang_core::cases::WarningLevel;
 use yiwang_core::cases::limits::warning_to_raise;
+use yiwang_core::cases::{CaseState, WarningLevel};
 use yiwang_core::time::from_micros;
 use yiwang_store::prelude::*;
 use yiwang_store::{CaseRow, CaseWarningRow};
@@ -40,6 +41,11 @@ async fn warn_case(app: &App, tx: &mut dyn WriteTx, case_id: &str, now: i64) -> 
     }
     let at = from_micros(now);
     let state = state_of(&row)?;
+    if matches!(state, CaseState::Submitted | CaseState::PreReview)
+        && super::handle::deem_accept(app, tx, &mut row, now).await?
+    {
+        return Ok(0);
+    }
     let watched = watched_clocks(tx, &row, state).await?;
     let existing = tx.list_case_warnings(&row.id).await?;
     let cal = app.calendar();

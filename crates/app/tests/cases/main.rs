@@ -808,3 +808,79 @@ async fn case_materials_are_never_collected_and_their_blobs_are_verified() {
         w.finish(db).await;
     }
 }
+
+#[tokio::test]
+async fn without_a_notice_in_five_working_days_a_case_counts_as_accepted_from_receipt() {
+    for db in backends().await {
+        let b = db.backend;
+        let w = World::new(&db).await;
+        let app = &w.app;
+        let (quiet, _, _) = w.submitted_case(&w.item).await;
+        let (noticed, _, _) = w.submitted_case(&w.item).await;
+        handle::request_correction(
+            app,
+            &w.window,
+            &noticed,
+            NoticeInput {
+                defects: vec![Defect {
+                    material: w.form_material(),
+                    reason: "缺少签名".into(),
+                }],
+                reason: None,
+            },
+        )
+        .await
+        .expect("notice");
+        // Tomorrow nothing happens; three weeks later the quiet case counts as accepted.
+        for (days, expected) in [(1, CaseState::Submitted), (21, CaseState::InReview)] {
+            let at = yiwang_app::now_micros() + days * 86_400_000_000;
+            let mut tx = app.store.write().await.expect("write");
+            warnings::run_warnings(app, &mut *tx, at)
+                .await
+                .unwrap_or_else(|e| panic!("[{b}] pass: {e}"));
+            tx.commit().await.expect("commit");
+            assert_eq!(w.state(&quiet).await, expected, "[{b}] after {days} days");
+        }
+        assert_eq!(
+            w.state(&noticed).await,
+            CaseState::CorrectionRequested,
+            "[{b}] a notice was given"
+        );
+        let mut tx = app.store.read().await.expect("read");
+        let row = tx.get_case(&quiet).await.expect("get").expect("case");
+        assert_eq!(
+            row.accepted_at, row.received_at,
+            "[{b}] accepted from receipt"
+        );
+        let events: Vec<String> = tx
+            .list_case_events(&quiet)
+            .await
+            .expect("events")
+            .into_iter()
+            .map(|e| e.event)
+            .collect();
+        assert!(
+            events.ends_with(&["deem_accepted".into(), "start_review".into()]),
+            "[{b}] {events:?}"
+        );
+        let v = tx.list_case_violations(&quiet).await.expect("violations");
+        assert_eq!(v.len(), 1, "[{b}]");
+        assert_eq!(
+            (v[0].violation.as_str(), v[0].org_id.as_str()),
+            ("late_notice", w.centre_id.as_str()),
+            "[{b}]"
+        );
+        drop(tx);
+        w.run_jobs().await;
+        assert!(
+            w.inbox_titles(&w.zhangwei.user_id)
+                .await
+                .iter()
+                .any(|t| t == "办件已受理"),
+            "[{b}] the applicant is told"
+        );
+        let report = verify(app).await;
+        assert!(report.intact(), "[{b}] {:#?}", report.findings);
+        w.finish(db).await;
+    }
+}
