@@ -178,7 +178,7 @@ pub(crate) async fn reschedule(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let watched = watched_clocks(tx, row, state).await?;
-    let warnings = if watched.is_empty() {
+    let warnings = if watched.is_empty() && row.committed_by.is_none() {
         Vec::new()
     } else {
         tx.list_case_warnings(&row.id).await?
@@ -199,8 +199,46 @@ pub(crate) async fn reschedule(
             next = Some(next.map_or(due, |n| n.min(due)));
         }
     }
+    // 容缺受理: the committed date for the pending materials.
+    if let Some(due) = commitment_due(tx, row, state, &warnings).await? {
+        next = Some(next.map_or(due, |n| n.min(due)));
+    }
     row.next_warn_at = next.map(|t| t.timestamp_micros());
     Ok(())
+}
+
+/// The warning step of a 容缺 commitment.
+pub const STEP_COMMITMENT: &str = "commitment";
+
+/// When a 容缺 commitment falls overdue (the end of the committed day), while pending materials
+/// are still outstanding, the case is open and no warning was raised for it.
+pub(crate) async fn commitment_due(
+    tx: &mut dyn ReadTx,
+    row: &CaseRow,
+    state: CaseState,
+    warnings: &[CaseWarningRow],
+) -> AppResult<Option<DateTime<Utc>>> {
+    let Some(date) = row
+        .committed_by
+        .as_deref()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    else {
+        return Ok(None);
+    };
+    if !state.is_after_acceptance()
+        || matches!(state, CaseState::Delivered)
+        || raised(warnings, STEP_COMMITMENT).is_some()
+    {
+        return Ok(None);
+    }
+    let pending: Vec<String> = json_list(&row.pending, "pending", &row.id)?;
+    let handed_in = submitted(tx, &row.id).await?;
+    if yiwang_core::cases::notice::outstanding(&pending, &handed_in).is_empty() {
+        return Ok(None);
+    }
+    Ok(date
+        .succ_opt()
+        .map(yiwang_core::calendar::local_midnight_utc))
 }
 
 /// The item version a case was filed under.

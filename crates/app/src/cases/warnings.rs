@@ -6,13 +6,17 @@
 //! and head.
 
 use yiwang_core::access::Role;
+use yiwang_core::cases::Violation;
 use yiwang_core::cases::limits::warning_to_raise;
 use yiwang_core::cases::{CaseState, WarningLevel};
 use yiwang_core::time::from_micros;
 use yiwang_store::prelude::*;
-use yiwang_store::{CaseRow, CaseWarningRow};
+use yiwang_store::{CaseRow, CaseViolationRow, CaseWarningRow};
 
-use super::{STEP_CASE, date_text, raised, reschedule, state_of, thresholds, watched_clocks};
+use super::{
+    STEP_CASE, STEP_COMMITMENT, commitment_due, date_text, raised, reschedule, state_of,
+    thresholds, watched_clocks,
+};
 use crate::{Acting, App, AppResult, digest, new_id, record};
 
 /// The job kind (run every minute).
@@ -73,6 +77,40 @@ async fn warn_case(app: &App, tx: &mut dyn WriteTx, case_id: &str, now: i64) -> 
                 row.warning_level = level.as_str().into();
             }
             fired.push((step, org, level, deadline));
+        }
+    }
+    // 容缺受理: the pending materials were not in by the committed date.
+    let commitment = commitment_due(tx, &row, state, &existing).await?;
+    if let Some(due) = commitment.filter(|d| *d <= at) {
+        let deadline = due.timestamp_micros();
+        let w = CaseWarningRow {
+            id: new_id(),
+            case_id: row.id.clone(),
+            step: STEP_COMMITMENT.into(),
+            level: WarningLevel::Red.as_str().into(),
+            org_id: row.org_id.clone(),
+            deadline,
+            fired_at: now,
+        };
+        if tx.insert_case_warning(&w).await? {
+            rows.push(digest(CaseWarningRow::TABLE, &w.id, w.digest()));
+            let v = CaseViolationRow {
+                id: new_id(),
+                case_id: row.id.clone(),
+                violation: Violation::CommitmentOverdue.as_str().into(),
+                org_id: row.org_id.clone(),
+                officer_id: None,
+                detail: serde_json::json!({"committed_by": row.committed_by}).to_string(),
+                at: now,
+            };
+            tx.insert_case_violation(&v).await?;
+            rows.push(digest(CaseViolationRow::TABLE, &v.id, v.digest()));
+            fired.push((
+                STEP_COMMITMENT.to_string(),
+                row.org_id.clone(),
+                WarningLevel::Red,
+                deadline,
+            ));
         }
     }
     reschedule(app, tx, &mut row, state, at).await?;

@@ -537,6 +537,39 @@ async fn accept_with_pending_materials_needs_a_commitment_and_the_materials_befo
             "complete with pending",
         );
         assert_eq!(p.code, "case.deficiency_outstanding", "[{b}]");
+        // The committed date passes: a warning and a violation, once.
+        for _ in 0..2 {
+            let at = yiwang_app::now_micros() + 3 * 86_400_000_000;
+            let mut tx = app.store.write().await.expect("write");
+            warnings::run_warnings(app, &mut *tx, at)
+                .await
+                .expect("pass");
+            tx.commit().await.expect("commit");
+        }
+        assert!(
+            w.warnings(&id)
+                .await
+                .contains(&"commitment:red".to_string()),
+            "[{b}] {:?}",
+            w.warnings(&id).await
+        );
+        let mut tx = app.store.read().await.expect("read");
+        let v: Vec<String> = tx
+            .list_case_violations(&id)
+            .await
+            .expect("violations")
+            .into_iter()
+            .map(|v| v.violation)
+            .collect();
+        assert_eq!(v, ["commitment_overdue"], "[{b}]");
+        drop(tx);
+        // The material comes in after all; now the result can go out.
+        w.attach(&id, "居民身份证").await;
+        handle::complete(app, &w.approver, &id)
+            .await
+            .unwrap_or_else(|e| panic!("[{b}] complete: {e}"));
+        let report = verify(app).await;
+        assert!(report.intact(), "[{b}] {:#?}", report.findings);
         w.finish(db).await;
     }
 }
