@@ -116,6 +116,7 @@ pub async fn verify_with_blobs(
             problem.1,
         ));
     }
+    crate::cases::check_blobs(store, blobs, &mut report).await?;
     Ok(report)
 }
 

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod blobs;
 pub mod calendar;
+pub mod cases;
 pub mod catalog;
 pub mod demo;
 pub mod error;

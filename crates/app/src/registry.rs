@@ -97,6 +97,7 @@ pub const CAPABILITIES: &[&Capability] = &[
     &crate::blobs::CAPABILITY,
     &crate::catalog::CAPABILITY,
     &crate::trading::CAPABILITY,
+    &crate::cases::CAPABILITY,
 ];
 
 /// The capabilities one node runs: the platform's, plus the diagnostic ones it was started with.

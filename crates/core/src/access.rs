@@ -134,6 +134,14 @@ pub enum Permission {
     OperateTradingCentre,
     /// 投标: download documents, submit, replace and withdraw sealed bids, decrypt one's own.
     Bid,
+    /// 办件: perform a case event as one of its staff performers (`CaseEvent::performers`), in
+    /// the organisation its `org_scope` names. Applicants act on their own cases
+    /// ([`authorize_own_case`]), the platform without a grant.
+    CaseEvent(crate::cases::CaseEvent),
+    /// 一窗受理: register a walk-in application at a window, for any department's item.
+    RegisterCase,
+    /// See an organisation's cases (inbox, case details and history).
+    ViewCases,
 }
 
 /// Why a role may reach below its own organisation.
@@ -172,6 +180,19 @@ fn allows(role: Role, permission: Permission) -> bool {
                 | Role::WindowOfficer
                 | Role::CatalogueManager
                 | Role::CentreManager
+        ),
+        CaseEvent(event) => {
+            role != Role::Applicant && event.performers().iter().any(|p| p.role() == Some(role))
+        }
+        RegisterCase => role == Role::WindowOfficer,
+        ViewCases => matches!(
+            role,
+            Role::WindowOfficer
+                | Role::ApprovingOfficer
+                | Role::DepartmentHead
+                | Role::CentreManager
+                | Role::Supervisor
+                | Role::Administrator
         ),
     }
 }
@@ -219,6 +240,16 @@ pub fn authorize<'a>(
             }
         })
         .ok_or_else(Problem::forbidden)
+}
+
+/// 本人办件: the applicant's own case — the account that applied. (An agent's mandate is checked
+/// with `cases::check_agent` on top of this.)
+pub fn authorize_own_case(actor: &Actor, applicant_user_id: &str) -> Result<(), Problem> {
+    if actor.user_id == applicant_user_id {
+        Ok(())
+    } else {
+        Err(Problem::forbidden())
+    }
 }
 
 /// The actor's grants that allow `permission` in their own organisation (e.g. "the
@@ -471,5 +502,26 @@ mod tests {
         let mut a = actor(&[]);
         a.kind = AccountKind::NaturalPerson;
         assert_eq!(a.roles(), vec![Role::Applicant]);
+    }
+
+    #[test]
+    fn case_events_go_to_their_performers_in_their_organisation() {
+        use crate::cases::CaseEvent as E;
+        let window = actor(&[(Role::WindowOfficer, "/p/city/centre/")]);
+        let officer = actor(&[(Role::ApprovingOfficer, "/p/city/market/")]);
+        let head = actor(&[(Role::DepartmentHead, "/p/city/market/")]);
+        let centre = Scope::Org("/p/city/centre/");
+        let market = Scope::Org("/p/city/market/");
+        assert!(authorize(&window, Permission::CaseEvent(E::Accept), centre).is_ok());
+        assert!(authorize(&window, Permission::CaseEvent(E::Accept), market).is_err());
+        assert!(authorize(&officer, Permission::CaseEvent(E::Accept), centre).is_err());
+        assert!(authorize(&officer, Permission::CaseEvent(E::RecordOpinion), market).is_ok());
+        assert!(authorize(&officer, Permission::CaseEvent(E::ExtendLimit), market).is_err());
+        assert!(authorize(&head, Permission::CaseEvent(E::ExtendLimit), market).is_ok());
+        assert!(authorize(&window, Permission::CaseEvent(E::Submit), centre).is_err());
+        assert!(authorize(&window, Permission::RegisterCase, centre).is_ok());
+        assert!(authorize(&officer, Permission::RegisterCase, market).is_err());
+        assert!(authorize_own_case(&window, "u").is_ok());
+        assert!(authorize_own_case(&window, "someone else").is_err());
     }
 }

@@ -11,7 +11,7 @@ use yiwang_core::calendar::{CalendarEntry, DayKind};
 pub const CALENDAR_TABLES: &[crate::CoveredTable] = &[crate::CoveredTable {
     table: CalendarVersion::TABLE,
     id_sql: "CAST(version AS TEXT)",
-    edit_sql: "note = note || '改'",
+    edit_sql: Some("note = note || '改'"),
     forge_sql: "version = version + 1000",
 }];
 

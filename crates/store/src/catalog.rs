@@ -11,31 +11,31 @@ pub const CATALOG_TABLES: &[crate::CoveredTable] = &[
     crate::CoveredTable {
         table: CatalogItem::TABLE,
         id_sql: "id",
-        edit_sql: "name = name || '改'",
+        edit_sql: Some("name = name || '改'"),
         forge_sql: "id = id || '-forged', code = code || '-forged'",
     },
     crate::CoveredTable {
         table: ItemVersionRow::TABLE,
         id_sql: "item_id || '#' || CAST(version AS TEXT)",
-        edit_sql: "created_at = created_at + 1",
+        edit_sql: Some("created_at = created_at + 1"),
         forge_sql: "version = version + 1000",
     },
     crate::CoveredTable {
         table: BundleRowData::TABLE,
         id_sql: "id",
-        edit_sql: "name = name || '改'",
+        edit_sql: Some("name = name || '改'"),
         forge_sql: "id = id || '-forged', code = code || '-forged'",
     },
     crate::CoveredTable {
         table: CatalogFile::TABLE,
         id_sql: "id",
-        edit_sql: "filename = filename || '改'",
+        edit_sql: Some("filename = filename || '改'"),
         forge_sql: "id = id || '-forged'",
     },
     crate::CoveredTable {
         table: Question::TABLE,
         id_sql: "id",
-        edit_sql: "question = question || '改'",
+        edit_sql: Some("question = question || '改'"),
         forge_sql: "id = id || '-forged'",
     },
 ];
@@ -274,10 +274,11 @@ pub trait CatalogRead: Send {
     async fn get_file(&mut self, id: &str) -> Result<Option<CatalogFile>>;
     /// Every file's metadata, for verification.
     async fn list_files(&mut self) -> Result<Vec<CatalogFile>>;
-    /// Does any file row (catalogue file, tender document, sealed bid) hold this content digest
-    /// (blob clean-up asks before deleting)?
+    /// Does any file row (catalogue file, tender document, sealed bid, case material) hold this
+    /// content digest (blob clean-up asks before deleting)?
     async fn blob_referenced(&mut self, digest: &str) -> Result<bool>;
-    /// Every content digest that file rows (catalogue files, tender documents, sealed bids) hold.
+    /// Every content digest that file rows (catalogue files, tender documents, sealed bids, case
+    /// materials) hold.
     async fn referenced_blobs(&mut self) -> Result<Vec<String>>;
     /// One file content still in the database from before the blob store (`id`, recorded
     /// digest, content), while the table of such contents exists.
@@ -394,14 +395,15 @@ macro_rules! impl_catalog {
             }
 
             async fn blob_referenced(&mut self, digest: &str) -> $crate::Result<bool> {
-                let found: Option<(String,)> = // Trading documents and sealed bids keep their contents in the blob store too.
-                sqlx::query_as("SELECT id FROM catalog_files WHERE digest = $1 UNION ALL SELECT id FROM trading_documents WHERE blob_digest = $1 UNION ALL SELECT id FROM trading_bids WHERE blob_digest = $1 LIMIT 1")
+                // Trading documents, sealed bids and case materials keep their contents in the blob
+                // store too.
+                let found: Option<(String,)> = sqlx::query_as("SELECT id FROM catalog_files WHERE digest = $1 UNION ALL SELECT id FROM trading_documents WHERE blob_digest = $1 UNION ALL SELECT id FROM trading_bids WHERE blob_digest = $1 UNION ALL SELECT id FROM case_materials WHERE digest = $1 LIMIT 1")
                     .bind(digest).fetch_optional(&mut *self.inner).await.map_err($crate::map_err)?;
                 Ok(found.is_some())
             }
 
             async fn referenced_blobs(&mut self) -> $crate::Result<Vec<String>> {
-                let rows: Vec<(String,)> = sqlx::query_as("SELECT digest FROM catalog_files UNION SELECT blob_digest FROM trading_documents UNION SELECT blob_digest FROM trading_bids")
+                let rows: Vec<(String,)> = sqlx::query_as("SELECT digest FROM catalog_files UNION SELECT blob_digest FROM trading_documents UNION SELECT blob_digest FROM trading_bids UNION SELECT digest FROM case_materials")
                     .fetch_all(&mut *self.inner).await.map_err($crate::map_err)?;
                 Ok(rows.into_iter().map(|(d,)| d).collect())
             }

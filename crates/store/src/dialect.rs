@@ -14,4 +14,6 @@ pub(crate) trait Dialect {
     const CLAIM_DUE_JOB: &'static str;
     /// Claim up to `$2` due messages (`$1` = now); other nodes skip them.
     const CLAIM_DUE_OUTBOX: &'static str;
+    /// Read one case (`$1` = id), locked until the transaction ends.
+    const LOCK_CASE: &'static str;
 }

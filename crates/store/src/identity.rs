@@ -11,19 +11,19 @@ pub const IDENTITY_TABLES: &[crate::CoveredTable] = &[
     crate::CoveredTable {
         table: User::TABLE,
         id_sql: "id",
-        edit_sql: "display_name = display_name || '改'",
+        edit_sql: Some("display_name = display_name || '改'"),
         forge_sql: "id = id || '-forged', username = username || '-forged', id_number = NULL",
     },
     crate::CoveredTable {
         table: RoleGrant::TABLE,
         id_sql: "id",
-        edit_sql: "created_at = created_at + 1",
+        edit_sql: Some("created_at = created_at + 1"),
         forge_sql: "id = id || '-forged', role = role || '-forged'",
     },
     crate::CoveredTable {
         table: ApiToken::TABLE,
         id_sql: "id",
-        edit_sql: "name = name || '改'",
+        edit_sql: Some("name = name || '改'"),
         forge_sql: "id = id || '-forged', token_hash = token_hash || '-forged'",
     },
 ];

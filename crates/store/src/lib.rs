@@ -14,6 +14,7 @@
 //! to [`ReadTx`] / [`WriteTx`].
 
 pub mod calendar;
+pub mod cases;
 pub mod catalog;
 pub(crate) mod dialect;
 pub mod identity;
@@ -35,6 +36,7 @@ use std::marker::PhantomData;
 use async_trait::async_trait;
 
 pub use calendar::*;
+pub use cases::*;
 pub use catalog::*;
 pub use identity::*;
 pub use jobs::*;
@@ -46,6 +48,7 @@ pub use trading::*;
 /// Every capability trait, for `use yiwang_store::prelude::*` where transactions are used.
 pub mod prelude {
     pub use crate::calendar::{CalendarRead, CalendarWrite};
+    pub use crate::cases::{CasesRead, CasesWrite};
     pub use crate::catalog::{CatalogRead, CatalogWrite};
     pub use crate::identity::{IdentityRead, IdentityWrite};
     pub use crate::jobs::{JobsRead, JobsWrite};
@@ -68,7 +71,9 @@ pub struct CoveredTable {
     /// An SQL expression (valid on both backends) giving a row's id as its ledger entry names it.
     pub id_sql: &'static str,
     /// A `SET` clause that changes a covered column of a row: how a tamper test edits it.
-    pub edit_sql: &'static str,
+    /// `None` when every column is part of the row's id (an edit is then a deletion plus an
+    /// insertion, which the tamper tests make anyway).
+    pub edit_sql: Option<&'static str>,
     /// A `SET` clause that turns a copy of a row into a new row the table's unique constraints
     /// accept: how a tamper test inserts one behind the platform's back.
     pub forge_sql: &'static str,
@@ -263,6 +268,7 @@ pub trait ReadTx:
     + OutboxRead
     + CatalogRead
     + TradingRead
+    + CasesRead
     + Send
 {
 }
@@ -276,6 +282,7 @@ impl<T> ReadTx for T where
         + OutboxRead
         + CatalogRead
         + TradingRead
+        + CasesRead
         + Send
 {
 }
@@ -293,6 +300,7 @@ pub trait WriteTx:
     + OutboxWrite
     + CatalogWrite
     + TradingWrite
+    + CasesWrite
 {
     async fn commit(self: Box<Self>) -> Result<()>;
 }
@@ -308,6 +316,7 @@ macro_rules! impl_capabilities {
         $crate::outbox::impl_outbox!($db);
         $crate::catalog::impl_catalog!($db);
         $crate::trading::impl_trading!($db);
+        $crate::cases::impl_cases!($db);
         #[cfg(feature = "testing")]
         $crate::testing::impl_testing!($db);
 

@@ -11,13 +11,13 @@ pub const ORGANISATION_TABLES: &[crate::CoveredTable] = &[
     crate::CoveredTable {
         table: Region::TABLE,
         id_sql: "code",
-        edit_sql: "name = name || '改'",
+        edit_sql: Some("name = name || '改'"),
         forge_sql: "code = code || '9'",
     },
     crate::CoveredTable {
         table: Organisation::TABLE,
         id_sql: "id",
-        edit_sql: "name = name || '改'",
+        edit_sql: Some("name = name || '改'"),
         forge_sql: "id = id || '-forged', path = path || 'forged/', credit_code = NULL",
     },
 ];

@@ -31,6 +31,11 @@ impl crate::dialect::Dialect for sqlx::Sqlite {
         "SELECT revision FROM catalog_revision WHERE id = 1";
     const CLAIM_DUE_JOB: &'static str = "SELECT id, kind, payload, dedupe_key, run_at, status, attempts, last_error, created_at, finished_at FROM jobs WHERE status = 'pending' AND run_at <= $1 ORDER BY run_at LIMIT 1";
     const CLAIM_DUE_OUTBOX: &'static str = "SELECT id, channel, recipient, template, payload, status, attempts, next_try_at, created_at, delivered_at, last_error FROM outbox WHERE status = 'pending' AND next_try_at <= $1 ORDER BY next_try_at LIMIT $2";
+    const LOCK_CASE: &'static str = concat!(
+        "SELECT ",
+        crate::cases::case_cols!(),
+        " FROM cases WHERE id = $1"
+    );
 }
 
 pub struct SqliteStore {

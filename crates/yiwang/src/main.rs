@@ -849,6 +849,13 @@ async fn demo(db: &str, blobs: Option<&str>) -> Result<Arc<App>> {
         "demo trading: {} parties, {} sections, {} sealed bids",
         trading.parties, trading.sections, trading.bids
     );
+    let cases = yiwang_app::demo::cases::build(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "demo cases: {} cases in every state; warnings: {}",
+        cases.cases, cases.warnings
+    );
     println!("一网 demo database ready: {}", yiwang_store::redact_url(db));
     println!(
         "demo accounts (password: {}):",

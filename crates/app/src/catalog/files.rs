@@ -314,16 +314,14 @@ pub fn generate_form(body: &ItemBody, material: &str, sample: bool) -> Vec<u8> {
     wb.save_to_buffer().unwrap_or_default()
 }
 
+/// The sample form's value of a field: the documented sample of its kind
+/// (`FieldKind::sample_value`), with a name where the key asks for one.
 fn sample_value(kind: &str, key: &str) -> String {
-    match (kind, key) {
-        ("id_number", _) => crate::demo::demo_id_number("321302", "19850312", 123),
-        ("credit_code", _) => crate::demo::demo_credit_code("321302", 1004),
-        ("phone", _) => "13800000000".into(),
-        ("date", _) => "2026-01-15".into(),
-        ("address", _) => "江苏省宿迁市宿城区洪泽湖路1号".into(),
-        ("number", _) => "1".into(),
-        (_, "company_name") => "宿迁市禾丰餐饮管理有限公司".into(),
-        (_, "baby_name") => "张小宝".into(),
-        _ => "张伟".into(),
+    use yiwang_core::cases::form::FieldKind;
+    match (FieldKind::parse(kind.trim()), key) {
+        (Some(FieldKind::Text) | None, "company_name") => "宿迁市禾丰餐饮管理有限公司".into(),
+        (Some(FieldKind::Text) | None, "baby_name") => "张小宝".into(),
+        (Some(FieldKind::Text) | None, _) => "张伟".into(),
+        (Some(k), _) => k.sample_value().into(),
     }
 }

@@ -5,6 +5,7 @@
 //! Everything is written through the same functions the use cases use, so the demo database's
 //! ledger is complete and `yiwang audit verify` passes on it.
 
+pub mod cases;
 pub mod trading;
 
 use std::sync::Arc;

@@ -318,8 +318,9 @@ impl CaseEvent {
             // On acceptance the case goes to every department the same day (并联审批), normally
             // by the platform; an officer may dispatch by hand.
             E::StartReview => &[P::System, P::WindowOfficer],
-            E::RecordOpinion
-            | E::RequestSupplement
+            // A review step may name the head (决定); check_opinion matches the step's role.
+            E::RecordOpinion => &[P::ApprovingOfficer, P::DepartmentHead],
+            E::RequestSupplement
             | E::Resume
             | E::Escalate
             | E::ApproveOnCommitment

@@ -4,6 +4,7 @@
 mod backup;
 mod busy;
 mod calendar;
+mod cases;
 mod common;
 mod jobs;
 mod ledger;
