@@ -5,6 +5,7 @@ mod backup;
 mod busy;
 mod calendar;
 mod cases;
+mod catalog;
 mod common;
 mod jobs;
 mod ledger;
