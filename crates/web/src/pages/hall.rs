@@ -1,23 +1,19 @@
 //! The public online hall (网上办事大厅): 查 search, 看 the guide (六公开) and download forms, 问 ask a
 //! question, life events (一件事) and catalogue statistics. Everything but asking is public.
 
-use axum::Form;
-use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use yiwang_app::AppError;
 use yiwang_app::catalog::{bundles, items, questions, search, stats};
-use yiwang_core::Problem;
 use yiwang_core::access::Role;
 use yiwang_core::catalog::{HandlingKind, ItemBody, ItemStatus};
 use yiwang_core::time::display_local;
 use yiwang_search::{DocKind, Filters};
 
-use super::{Nav, app_error_page, check_csrf, error_page, render, require};
+use super::{Nav, Page, PageError, SignedForm, problem_of, problem_page, render, see_other};
 use crate::AppState;
-use crate::auth::Viewer;
 use crate::i18n::I18n;
 
 /// Results per search page.
@@ -26,22 +22,8 @@ const PAGE_SIZE: usize = 20;
 /// Percent-encode a URL component (everything but RFC 3986 unreserved characters).
 pub(super) use crate::download::percent_encode as enc;
 
-/// A use-case problem to show on the page itself, or the error page for internal failures.
-#[expect(
-    clippy::result_large_err,
-    reason = "the error is the response itself, built once"
-)]
-pub(super) fn problem_of(e: AppError, i: I18n, nav: Nav) -> Result<Problem, Response> {
-    match e {
-        AppError::Problem(p) => Ok(p),
-        other => Err(app_error_page(other, i, nav)),
-    }
-}
-
-pub(super) fn not_found_page(i: I18n, nav: Nav) -> Response {
-    error_page(
-        i,
-        nav,
+pub(super) fn not_found_page() -> PageError {
+    PageError::new(
         StatusCode::NOT_FOUND,
         ("事项不存在", "未找到该事项,它可能尚未发布或已取消。"),
         (
@@ -134,17 +116,10 @@ struct HallHome {
     headline: Headline,
 }
 
-pub async fn home(State(state): State<AppState>, headers: HeaderMap, viewer: Viewer) -> Response {
-    let i = I18n::from_headers(&headers);
-    let store = &state.app.store;
-    let events = match bundles::published_bundles(store).await {
-        Ok(b) => b,
-        Err(e) => return app_error_page(e, i, Nav::of(&viewer)),
-    };
-    let st = match stats::stats(&state.app).await {
-        Ok(s) => s,
-        Err(e) => return app_error_page(e, i, Nav::of(&viewer)),
-    };
+pub async fn home(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+    let i = page.i;
+    let events = bundles::published_bundles(&state.app.store).await?;
+    let st = stats::stats(&state.app).await?;
     let mut quick: Vec<QuickLink> = st
         .by_type
         .iter()
@@ -164,9 +139,9 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap, viewer: Vie
             href: format!("/hall/search?flag={key}"),
         });
     }
-    render(&HallHome {
+    Ok(render(&HallHome {
         i,
-        nav: Nav::of(&viewer),
+        nav: page.nav,
         events: events
             .into_iter()
             .map(|(row, body)| EventCard {
@@ -186,7 +161,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap, viewer: Vie
             fully_online_share: st.fully_online_share,
             at_most_once_share: st.at_most_once_share,
         },
-    })
+    }))
 }
 
 /// An item-type label (Chinese, as indexed) in the viewer's language.
@@ -358,17 +333,16 @@ struct SearchTpl {
 
 pub async fn search(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    viewer: Viewer,
+    page: Page,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> Response {
-    let i = I18n::from_headers(&headers);
+) -> Result<Response, PageError> {
+    let i = page.i;
     let pairs = query.map(|Query(p)| p).unwrap_or_default();
     let p = SearchParams::from_pairs(pairs);
     let offset = (p.page - 1).saturating_mul(PAGE_SIZE);
     let mut tpl = SearchTpl {
         i,
-        nav: Nav::of(&viewer),
+        nav: page.nav,
         q: p.q.clone(),
         searched: !p.q.is_empty() || !p.filters().is_empty(),
         total: 0,
@@ -396,17 +370,14 @@ pub async fn search(
     let page = match result {
         Ok(page) => page,
         Err(e) => {
-            let problem = match problem_of(e, i, Nav::of(&viewer)) {
-                Ok(p) => p,
-                Err(resp) => return resp,
-            };
+            let problem = problem_of(e)?;
             let status = if problem.code.starts_with("search.") {
                 StatusCode::BAD_REQUEST
             } else {
                 crate::error::status_of(problem.kind)
             };
             tpl.error = Some(i.t(&problem.message, &problem.message_en).to_string());
-            return (status, render(&tpl)).into_response();
+            return Ok((status, render(&tpl)).into_response());
         }
     };
     tpl.total = page.total;
@@ -494,7 +465,7 @@ pub async fn search(
             tpl.next = Some(x.href());
         }
     }
-    render(&tpl)
+    Ok(render(&tpl))
 }
 
 /// The active filters, each with the link that removes it.
@@ -754,28 +725,17 @@ struct Notice {
 
 async fn guide_page(
     state: &AppState,
-    i: I18n,
-    viewer: &Viewer,
+    page: Page,
     id: &str,
     shown: Shown,
     notice: Notice,
-) -> Response {
-    let store = &state.app.store;
+) -> Result<Response, PageError> {
+    let (i, store) = (page.i, &state.app.store);
     let view = match shown {
         Shown::Published => items::public_item(store, id).await,
-        Shown::Version(n) => {
-            items::item_version(store, viewer.0.as_ref().map(|s| &s.actor), id, n).await
-        }
-    };
-    let view = match view {
-        Ok(v) => v,
-        Err(e) => {
-            return match problem_of(e, i, Nav::of(viewer)) {
-                Ok(_) => not_found_page(i, Nav::of(viewer)),
-                Err(r) => r,
-            };
-        }
-    };
+        Shown::Version(n) => items::item_version(store, page.actor(), id, n).await,
+    }
+    .map_err(|e| problem_page(e, |_| not_found_page()))?;
     let published = view.item.published_version;
     let other_version = published != Some(view.version);
     let versions = items::versions(store, id)
@@ -801,7 +761,7 @@ async fn guide_page(
         .collect();
     let tpl = ItemTpl {
         i,
-        nav: Nav::of(viewer),
+        nav: page.nav,
         current_href: format!("/hall/items/{id}"),
         g: guide_of(i, view),
         other_version,
@@ -811,17 +771,16 @@ async fn guide_page(
         error: notice.error,
         question: notice.question,
     };
-    (notice.status, render(&tpl)).into_response()
+    Ok((notice.status, render(&tpl)).into_response())
 }
 
 pub async fn item(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    viewer: Viewer,
+    page: Page,
     query: Result<Query<ItemQuery>, QueryRejection>,
-) -> Response {
-    let i = I18n::from_headers(&headers);
+) -> Result<Response, PageError> {
+    let i = page.i;
     let asked = matches!(query, Ok(Query(ItemQuery { asked: Some(_) })));
     let notice = Notice {
         status: StatusCode::OK,
@@ -835,32 +794,26 @@ pub async fn item(
         error: None,
         question: String::new(),
     };
-    guide_page(&state, i, &viewer, &id, Shown::Published, notice).await
+    guide_page(&state, page, &id, Shown::Published, notice).await
 }
 
 pub async fn item_version(
     State(state): State<AppState>,
     Path((id, n)): Path<(String, String)>,
-    headers: HeaderMap,
-    viewer: Viewer,
-) -> Response {
-    let i = I18n::from_headers(&headers);
-    let Ok(n) = n.parse::<i64>() else {
-        return not_found_page(i, Nav::of(&viewer));
-    };
+    page: Page,
+) -> Result<Response, PageError> {
+    let n = n.parse::<i64>().map_err(|_| not_found_page())?;
     let notice = Notice {
         status: StatusCode::OK,
         message: None,
         error: None,
         question: String::new(),
     };
-    guide_page(&state, i, &viewer, &id, Shown::Version(n), notice).await
+    guide_page(&state, page, &id, Shown::Version(n), notice).await
 }
 
 #[derive(Deserialize)]
 pub struct AskForm {
-    #[serde(rename = "_csrf", default)]
-    csrf: String,
     #[serde(default)]
     question: String,
 }
@@ -868,46 +821,27 @@ pub struct AskForm {
 pub async fn ask(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    viewer: Viewer,
-    form: Result<Form<AskForm>, FormRejection>,
-) -> Response {
-    let signed = match require(&viewer) {
-        Ok(s) => s,
-        Err(r) => return r,
+    SignedForm { page, form }: SignedForm<AskForm>,
+) -> Result<Response, PageError> {
+    // A body that is not a form carries no token.
+    let form = form.ok_or_else(PageError::form_expired)?;
+    let i = page.i;
+    let Err(e) = questions::ask(&state.app.store, &page.viewer.actor, &id, &form.question).await
+    else {
+        return Ok(see_other(&format!("/hall/items/{id}?asked=1#ask")));
     };
-    let i = I18n::from_headers(&headers);
-    let form = form.map(|Form(f)| f).unwrap_or(AskForm {
-        csrf: String::new(),
-        question: String::new(),
-    });
-    if let Err(r) = check_csrf(signed, &form.csrf, i, Nav::of(&viewer)) {
-        return r;
+    let p = problem_of(e)?;
+    let status = crate::error::status_of(p.kind);
+    if status == StatusCode::NOT_FOUND {
+        return Err(not_found_page());
     }
-    match questions::ask(&state.app.store, &signed.actor, &id, &form.question).await {
-        Ok(_) => {
-            let mut r = Redirect::to(&format!("/hall/items/{id}?asked=1#ask")).into_response();
-            *r.status_mut() = StatusCode::SEE_OTHER;
-            r
-        }
-        Err(e) => {
-            let p = match problem_of(e, i, Nav::of(&viewer)) {
-                Ok(p) => p,
-                Err(r) => return r,
-            };
-            let status = crate::error::status_of(p.kind);
-            if status == StatusCode::NOT_FOUND {
-                return not_found_page(i, Nav::of(&viewer));
-            }
-            let notice = Notice {
-                status,
-                message: None,
-                error: Some(i.t(&p.message, &p.message_en).to_string()),
-                question: form.question.chars().take(2000).collect(),
-            };
-            guide_page(&state, i, &viewer, &id, Shown::Published, notice).await
-        }
-    }
+    let notice = Notice {
+        status,
+        message: None,
+        error: Some(i.t(&p.message, &p.message_en).to_string()),
+        question: form.question.chars().take(2000).collect(),
+    };
+    guide_page(&state, page.into_public(), &id, Shown::Published, notice).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -951,24 +885,22 @@ struct BundleTpl {
 pub async fn bundle(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    viewer: Viewer,
-) -> Response {
-    let i = I18n::from_headers(&headers);
+    page: Page,
+) -> Result<Response, PageError> {
+    let i = page.i;
     let v = match bundles::public_bundle(&state.app.store, &id).await {
         Ok(v) => v,
         Err(e) => {
-            return match problem_of(e, i, Nav::of(&viewer)) {
-                Ok(p) if p.kind == yiwang_core::ProblemKind::NotFound => error_page(
-                    i,
-                    Nav::of(&viewer),
+            let p = problem_of(e)?;
+            return Err(if p.kind == yiwang_core::ProblemKind::NotFound {
+                PageError::new(
                     StatusCode::NOT_FOUND,
                     ("一件事不存在", "未找到该一件事,它可能尚未发布。"),
                     ("Not found", "No such life event; it may not be published."),
-                ),
-                Ok(p) => super::app_error_page(AppError::Problem(p), i, Nav::of(&viewer)),
-                Err(r) => r,
-            };
+                )
+            } else {
+                p.into()
+            });
         }
     };
     let name_of = |code: &str| {
@@ -1017,9 +949,9 @@ pub async fn bundle(
             days: x.body.promised_limit_days,
         })
         .collect();
-    render(&BundleTpl {
+    Ok(render(&BundleTpl {
         i,
-        nav: Nav::of(&viewer),
+        nav: page.nav,
         name: v.body.name.clone(),
         code: v.body.code.clone(),
         aliases: v.body.aliases.join("、"),
@@ -1028,7 +960,7 @@ pub async fn bundle(
         items,
         materials,
         fields,
-    })
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1051,16 +983,9 @@ struct StatsTpl {
     bars: Vec<TypeBar>,
 }
 
-pub async fn stats_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    viewer: Viewer,
-) -> Response {
-    let i = I18n::from_headers(&headers);
-    let s = match stats::stats(&state.app).await {
-        Ok(s) => s,
-        Err(e) => return app_error_page(e, i, Nav::of(&viewer)),
-    };
+pub async fn stats_page(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+    let i = page.i;
+    let s = stats::stats(&state.app).await?;
     let max = s.by_type.iter().map(|t| t.count).max().unwrap_or(0).max(1);
     let bars = s
         .by_type
@@ -1072,12 +997,12 @@ pub async fn stats_page(
             width: t.count * 100 / max,
         })
         .collect();
-    render(&StatsTpl {
+    Ok(render(&StatsTpl {
         i,
-        nav: Nav::of(&viewer),
+        nav: page.nav,
         s,
         bars,
-    })
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1087,22 +1012,19 @@ pub async fn download(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    viewer: Viewer,
-) -> Response {
-    let i = I18n::from_headers(&headers);
-    match crate::download::serve_file(&state.app, &id, &headers).await {
-        Ok(response) => response,
-        Err(e) => match problem_of(e, i, Nav::of(&viewer)) {
-            Ok(_) => error_page(
-                i,
-                Nav::of(&viewer),
-                StatusCode::NOT_FOUND,
-                ("文件不存在", "未找到该文件。"),
-                ("File not found", "No such file."),
-            ),
-            Err(r) => r,
-        },
-    }
+    _header: Page,
+) -> Result<Response, PageError> {
+    crate::download::serve_file(&state.app, &id, &headers)
+        .await
+        .map_err(|e| {
+            problem_page(e, |_| {
+                PageError::new(
+                    StatusCode::NOT_FOUND,
+                    ("文件不存在", "未找到该文件。"),
+                    ("File not found", "No such file."),
+                )
+            })
+        })
 }
 
 #[cfg(test)]
