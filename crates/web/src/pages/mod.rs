@@ -4,7 +4,6 @@
 
 mod admin;
 mod catalog;
-mod consult;
 pub(crate) mod hall;
 pub(crate) mod home;
 mod public;
@@ -69,7 +68,7 @@ pub fn catalog_routes() -> Router<AppState> {
         .route("/hall/items/{id}", get(hall::item))
         .route("/hall/items/{id}/versions/{n}", get(hall::item_version))
         .route("/hall/items/{id}/ask", post(hall::ask))
-        .route("/hall/my-questions", get(consult::my_questions))
+        .route("/hall/my-questions", get(hall::my_questions))
         .route("/hall/bundles/{id}", get(hall::bundle))
         .route("/hall/files/{id}", get(hall::download))
         .route("/catalog", get(list::list))

@@ -5,9 +5,9 @@ use axum::response::Response;
 use yiwang_app::catalog::questions;
 use yiwang_core::time::display_local;
 
-use super::{Nav, PageError, SignedPage, render};
 use crate::AppState;
 use crate::i18n::I18n;
+use crate::pages::{Nav, PageError, SignedPage, render};
 
 pub struct MyLine {
     pub id: String,
