@@ -9,11 +9,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use yiwang_app::catalog::bundles;
-use yiwang_core::catalog::{BundleBody, ItemStatus};
+use yiwang_core::access::OrgKind;
+use yiwang_core::catalog::{BundleBody, ItemAction, ItemStatus};
 
+use super::list::action_label;
 use super::{
     MsgQuery, OrgOption, RowErrorLine, detail_rows, managed_orgs, message_of, must_manage,
-    org_options,
+    org_options, status_label,
 };
 use crate::AppState;
 use crate::i18n::I18n;
@@ -28,6 +30,8 @@ pub struct BundleLine {
     pub department: String,
     pub status: String,
     pub published: bool,
+    /// The label of the button: suspend a published bundle, publish the others.
+    pub toggle: String,
 }
 
 pub struct BundleFormValues {
@@ -93,22 +97,29 @@ async fn bundles_page(
     let bundles = list
         .iter()
         .filter(|(row, _)| names.contains_key(row.org_id.as_str()))
-        .map(|(row, body)| BundleLine {
-            id: row.id.clone(),
-            code: body.code.clone(),
-            name: body.name.clone(),
-            items: body.item_codes.len(),
-            days: body.promised_limit_days,
-            department: names.get(row.org_id.as_str()).copied().unwrap_or("").into(),
-            status: ItemStatus::parse(&row.status)
-                .map(|st| i.t(st.label_zh(), st.label_en()).to_string())
-                .unwrap_or_else(|| row.status.clone()),
-            published: row.status == ItemStatus::Published.as_str(),
+        .map(|(row, body)| {
+            let published = ItemStatus::parse(&row.status) == Some(ItemStatus::Published);
+            let toggle = if published {
+                ItemAction::Suspend
+            } else {
+                ItemAction::Publish
+            };
+            BundleLine {
+                id: row.id.clone(),
+                code: body.code.clone(),
+                name: body.name.clone(),
+                items: body.item_codes.len(),
+                days: body.promised_limit_days,
+                department: names.get(row.org_id.as_str()).copied().unwrap_or("").into(),
+                status: status_label(i, &row.status),
+                published,
+                toggle: action_label(i, toggle).1,
+            }
         })
         .collect();
     let selected = if view.org.is_empty() {
         orgs.iter()
-            .find(|o| o.kind == "service_centre")
+            .find(|o| OrgKind::parse(&o.kind) == Some(OrgKind::ServiceCentre))
             .map(|o| o.id.clone())
             .unwrap_or_default()
     } else {
@@ -280,14 +291,13 @@ pub async fn bundle_status(
     let i = page.i;
     // A body that is not a form carries no token.
     let form = form.ok_or_else(PageError::form_expired)?;
-    let status = match form.status.as_str() {
-        "published" => ItemStatus::Published,
-        "suspended" => ItemStatus::Suspended,
-        _ => {
-            let e = i.t("未知的状态", "Unknown status").into();
-            let view = BundlesView::refused(StatusCode::BAD_REQUEST, e);
-            return bundles_page(&state, &page, view).await;
-        }
+    // From the list: publish (or resume) and suspend.
+    let Some(status) = ItemStatus::parse(&form.status)
+        .filter(|s| matches!(s, ItemStatus::Published | ItemStatus::Suspended))
+    else {
+        let e = i.t("未知的状态", "Unknown status").into();
+        let view = BundlesView::refused(StatusCode::BAD_REQUEST, e);
+        return bundles_page(&state, &page, view).await;
     };
     match bundles::set_bundle_status(&state.app, &page.viewer.actor, &id, status).await {
         Ok(_) => Ok(see_other("/catalog/bundles")),

@@ -17,47 +17,21 @@ enum Input {
     /// One entry per line; the help explains the `a|b|c` format.
     List(&'static str, &'static str),
     YesNo,
-    Choice(&'static [(&'static str, &'static str)]),
+    /// One of the values of a core enum, by its Chinese label (the table format's value).
+    Choice(fn() -> Vec<(&'static str, &'static str)>),
 }
 
-const fn labels<const N: usize>(
-    v: [(&'static str, &'static str); N],
-) -> [(&'static str, &'static str); N] {
-    v
+/// The (Chinese, English) labels of every value of a `string_enum!` type, in its order.
+macro_rules! labels_of {
+    ($t:ty) => {
+        || {
+            <$t>::ALL
+                .iter()
+                .map(|v| (v.label_zh(), v.label_en()))
+                .collect()
+        }
+    };
 }
-
-// Chinese labels (the values the table format uses) with English names.
-static TYPES: [(&str, &str); 12] = labels([
-    ("行政许可", "Administrative licence"),
-    ("行政处罚", "Administrative penalty"),
-    ("行政强制措施", "Administrative coercive measure"),
-    ("行政强制执行", "Administrative enforcement"),
-    ("行政征收", "Administrative levy"),
-    ("行政给付", "Administrative benefit"),
-    ("行政检查", "Administrative inspection"),
-    ("行政确认", "Administrative confirmation"),
-    ("行政奖励", "Administrative reward"),
-    ("行政裁决", "Administrative adjudication"),
-    ("其他行政权力", "Other administrative power"),
-    ("公共服务", "Public service"),
-]);
-pub(super) static LEVELS: [(&str, &str); 5] = labels([
-    ("省级", "Province"),
-    ("市级", "City"),
-    ("县级", "County"),
-    ("乡镇级", "Township"),
-    ("村级", "Village"),
-]);
-static HANDLING: [(&str, &str); 2] = labels([
-    ("承诺件", "Decided within the promised limit"),
-    ("即办件", "Decided on the spot"),
-]);
-static RESULTS: [(&str, &str); 4] = labels([
-    ("证照", "Licence or certificate"),
-    ("批准文书", "Approval document"),
-    ("备案回执", "Filing receipt"),
-    ("其他", "Other"),
-]);
 
 /// The label, input and help of every editable column (docs/catalog-csv.md).
 fn column(key: &str) -> Option<(&'static str, &'static str, Input)> {
@@ -73,8 +47,8 @@ fn column(key: &str) -> Option<(&'static str, &'static str, Input)> {
                 "One everyday word per line, e.g. 开饭店",
             ),
         ),
-        "item_type" => ("事项类型", "Item type", Choice(&TYPES)),
-        "level" => ("行使层级", "Level", Choice(&LEVELS)),
+        "item_type" => ("事项类型", "Item type", Choice(labels_of!(ItemType))),
+        "level" => ("行使层级", "Level", Choice(labels_of!(Level))),
         "legal_basis" => (
             "设定/实施依据",
             "Legal basis",
@@ -116,7 +90,7 @@ fn column(key: &str) -> Option<(&'static str, &'static str, Input)> {
         "online" => ("网上可办", "Available online", YesNo),
         "fully_online" => ("全程网办", "Fully online", YesNo),
         "at_most_once" => ("最多跑一次", "At most one visit", YesNo),
-        "handling_kind" => ("办件类型", "Handling", Choice(&HANDLING)),
+        "handling_kind" => ("办件类型", "Handling", Choice(labels_of!(HandlingKind))),
         "tongban" => (
             "通办范围",
             "Handled elsewhere (通办)",
@@ -133,7 +107,7 @@ fn column(key: &str) -> Option<(&'static str, &'static str, Input)> {
                 "One step per line: name|role|limit; roles window_officer, approving_officer, department_head, centre_manager. E.g. 受理|window_officer|1",
             ),
         ),
-        "result_type" => ("结果类型", "Result type", Choice(&RESULTS)),
+        "result_type" => ("结果类型", "Result type", Choice(labels_of!(ResultType))),
         "result_name" => ("结果名称", "Result name", Text),
         "delivery_modes" => (
             "送达方式",
@@ -229,7 +203,8 @@ pub(super) fn editor_fields(
                 Input::Choice(opts) => (
                     "choice",
                     String::new(),
-                    opts.iter()
+                    opts()
+                        .iter()
                         .map(|(v, e)| ChoiceOption {
                             value: (*v).into(),
                             label: if i.en {

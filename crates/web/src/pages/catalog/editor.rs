@@ -10,13 +10,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use yiwang_app::catalog::items;
 use yiwang_core::Problem;
-use yiwang_core::catalog::ItemStatus;
 use yiwang_core::catalog::table::{COLUMNS, parse_items};
+use yiwang_core::catalog::{ItemStatus, Level};
 use yiwang_core::time::display_local;
 
 use super::columns::{
-    ChoiceOption, EditorField, LEVELS, bare, editor_fields, form_values, new_item_defaults,
-    to_grid, values_of,
+    ChoiceOption, EditorField, bare, editor_fields, form_values, new_item_defaults, to_grid,
+    values_of,
 };
 use super::{
     MsgQuery, OrgOption, detail_rows, managed_orgs, message_of, must_manage, org_options,
@@ -151,11 +151,12 @@ pub(super) async fn edit_editor(
         .map(|v| VersionLine {
             n: v.version,
             state: if v.frozen == 1 {
-                i.t("已发布(冻结)", "Published (frozen)")
+                let published = ItemStatus::Published;
+                let label = i.t(published.label_zh(), published.label_en());
+                format!("{label}{}", i.t("(冻结)", " (frozen)"))
             } else {
-                i.t("草稿", "Draft")
-            }
-            .into(),
+                status_label(i, ItemStatus::Draft.as_str())
+            },
             created: display_local(v.created_at),
             published: v.published_at.map(display_local).unwrap_or_default(),
             href: format!("/hall/items/{id}/versions/{}", v.version),
@@ -165,12 +166,12 @@ pub(super) async fn edit_editor(
     let orgs = items::claim_targets(store, id, managed_orgs(state, signed).await)
         .await
         .unwrap_or_default();
-    let level_now = view.body.level.label_zh();
+    let level_now = view.body.level;
     let extra = EditExtra {
         id: id.to_string(),
         department: view.organisation.name.clone(),
         status: status_label(i, &view.item.status),
-        published: view.item.status == ItemStatus::Published.as_str(),
+        published: ItemStatus::parse(&view.item.status) == Some(ItemStatus::Published),
         versions,
         materials: view
             .body
@@ -190,12 +191,12 @@ pub(super) async fn edit_editor(
                 selected: false,
             })
             .collect(),
-        levels: LEVELS
+        levels: Level::ALL
             .iter()
-            .map(|(v, e)| ChoiceOption {
-                value: (*v).into(),
-                label: i.t(v, e).into(),
-                selected: *v == level_now,
+            .map(|l| ChoiceOption {
+                value: l.label_zh().into(),
+                label: i.t(l.label_zh(), l.label_en()).into(),
+                selected: *l == level_now,
             })
             .collect(),
     };

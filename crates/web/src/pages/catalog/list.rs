@@ -60,7 +60,7 @@ pub(super) struct ListNotice {
     pub report: Option<ReportView>,
 }
 
-fn action_label(i: I18n, a: ItemAction) -> (&'static str, String, bool) {
+pub(super) fn action_label(i: I18n, a: ItemAction) -> (&'static str, String, bool) {
     match a {
         ItemAction::Publish => ("publish", i.t("发布", "Publish").into(), false),
         ItemAction::Suspend => ("suspend", i.t("暂停", "Suspend").into(), false),

@@ -48,6 +48,8 @@ pub struct Guide {
     pub level: String,
     pub item_type: String,
     pub suspended: bool,
+    /// The item's status in the viewer's language.
+    pub status: String,
     pub flags: Vec<Badge>,
     pub tongban: Vec<String>,
     pub consult_phone: String,
@@ -81,7 +83,10 @@ pub(super) fn guide_of(i: I18n, view: items::ItemView) -> Guide {
         department: view.organisation.name,
         level: i.t(b.level.label_zh(), b.level.label_en()).into(),
         item_type: i.t(b.item_type.label_zh(), b.item_type.label_en()).into(),
-        suspended: view.item.status == ItemStatus::Suspended.as_str(),
+        suspended: ItemStatus::parse(&view.item.status) == Some(ItemStatus::Suspended),
+        status: ItemStatus::parse(&view.item.status)
+            .map(|s| i.t(s.label_zh(), s.label_en()).to_string())
+            .unwrap_or_default(),
         flags: badges(i, &flags),
         tongban: b
             .tongban

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::response::Response;
 use yiwang_app::catalog::{bundles, stats};
 
-use super::{enc, type_label};
+use super::{enc, flag_label, type_label};
 use crate::AppState;
 use crate::i18n::I18n;
 use crate::pages::{Nav, Page, PageError, render};
@@ -55,12 +55,9 @@ pub async fn home(State(state): State<AppState>, page: Page) -> Result<Response,
             href: format!("/hall/search?type={}", enc(&t.label)),
         })
         .collect();
-    for (key, zh, en) in [
-        ("fully_online", "全程网办", "Fully online"),
-        ("at_most_once", "最多跑一次", "At most one visit"),
-    ] {
+    for key in ["fully_online", "at_most_once"] {
         quick.push(QuickLink {
-            label: i.t(zh, en).into(),
+            label: flag_label(i, key),
             href: format!("/hall/search?flag={key}"),
         });
     }

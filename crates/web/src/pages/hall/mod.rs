@@ -21,6 +21,8 @@ pub use stats::stats_page;
 
 use axum::http::StatusCode;
 use yiwang_core::access::Role;
+use yiwang_core::cases::FieldKind;
+use yiwang_core::catalog::HandlingKind;
 
 use super::PageError;
 use crate::i18n::I18n;
@@ -47,7 +49,10 @@ pub fn flag_label(i: I18n, key: &str) -> String {
         "online" => i.t("网上可办", "Online"),
         "fully_online" => i.t("全程网办", "Fully online"),
         "at_most_once" => i.t("最多跑一次", "At most one visit"),
-        "immediate" => i.t("即办件", "Decided on the spot"),
+        "immediate" => i.t(
+            HandlingKind::Immediate.label_zh(),
+            HandlingKind::Immediate.label_en(),
+        ),
         other => other,
     }
     .to_string()
@@ -74,17 +79,9 @@ fn role_label(i: I18n, role: &str) -> String {
 }
 
 fn field_kind_label(i: I18n, kind: &str) -> String {
-    match kind {
-        "text" => i.t("文本", "Text"),
-        "date" => i.t("日期", "Date"),
-        "number" => i.t("数字", "Number"),
-        "id_number" => i.t("身份证号", "ID number"),
-        "credit_code" => i.t("统一社会信用代码", "Credit code"),
-        "phone" => i.t("电话", "Phone"),
-        "address" => i.t("地址", "Address"),
-        other => other,
-    }
-    .to_string()
+    FieldKind::parse(kind)
+        .map(|k| i.t(k.label_zh(), k.label_en()).to_string())
+        .unwrap_or_else(|| kind.to_string())
 }
 
 /// An item-type label (Chinese, as indexed) in the viewer's language.
