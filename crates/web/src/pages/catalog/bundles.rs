@@ -3,8 +3,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -14,8 +13,8 @@ use yiwang_core::catalog::{BundleBody, ItemAction, ItemStatus};
 
 use super::list::action_label;
 use super::{
-    MsgQuery, OrgOption, RowErrorLine, detail_rows, managed_orgs, message_of, must_manage,
-    org_options, status_label,
+    ManagerPage, OrgOption, RowErrorLine, detail_rows, managed_orgs, message_of, org_options,
+    status_label,
 };
 use crate::AppState;
 use crate::i18n::I18n;
@@ -152,11 +151,8 @@ fn empty_bundle_form() -> BundleFormValues {
 
 pub async fn bundles_list(
     State(state): State<AppState>,
-    page: SignedPage,
-    query: Result<Query<MsgQuery>, QueryRejection>,
+    ManagerPage { page, q }: ManagerPage,
 ) -> Result<Response, PageError> {
-    must_manage(&page.viewer)?;
-    let Query(q) = query.unwrap_or_default();
     let mut f = empty_bundle_form();
     let mut org = String::new();
     if let Some(edit) = q.edit.as_deref() {

@@ -19,7 +19,7 @@ use super::columns::{
     values_of,
 };
 use super::{
-    MsgQuery, OrgOption, detail_rows, managed_orgs, message_of, must_manage, org_options,
+    ManagerPage, MsgQuery, OrgOption, detail_rows, managed_orgs, message_of, org_options,
     status_label,
 };
 use crate::AppState;
@@ -239,11 +239,8 @@ pub(super) async fn editor_with(
 
 pub async fn new_item(
     State(state): State<AppState>,
-    page: SignedPage,
-    query: Result<Query<MsgQuery>, QueryRejection>,
+    ManagerPage { page, q }: ManagerPage,
 ) -> Result<Response, PageError> {
-    must_manage(&page.viewer)?;
-    let Query(q) = query.unwrap_or_default();
     let mut es = EditorState::new(new_item_defaults());
     es.org = q.org.unwrap_or_default();
     new_editor(&state, &page, StatusCode::OK, es).await

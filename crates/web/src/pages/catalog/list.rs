@@ -2,8 +2,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -12,9 +11,7 @@ use yiwang_core::catalog::lifecycle::next_status;
 use yiwang_core::catalog::{ItemAction, ItemStatus};
 
 use super::transfer::ReportView;
-use super::{
-    MsgQuery, RowErrorLine, detail_rows, managed_orgs, message_of, must_manage, status_label,
-};
+use super::{ManagerPage, RowErrorLine, detail_rows, managed_orgs, message_of, status_label};
 use crate::AppState;
 use crate::i18n::I18n;
 use crate::pages::{Nav, PageError, SignedForm, SignedPage, problem_of, render, see_other};
@@ -152,11 +149,8 @@ impl ListNotice {
 
 pub async fn list(
     State(state): State<AppState>,
-    page: SignedPage,
-    query: Result<Query<MsgQuery>, QueryRejection>,
+    ManagerPage { page, q }: ManagerPage,
 ) -> Result<Response, PageError> {
-    must_manage(&page.viewer)?;
-    let Query(q) = query.unwrap_or_default();
     let notice = ListNotice {
         message: message_of(page.i, q.msg.as_deref()),
         ..Default::default()

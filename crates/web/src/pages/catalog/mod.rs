@@ -14,14 +14,16 @@ mod multipart;
 pub mod questions;
 pub mod transfer;
 
+use axum::extract::{FromRequestParts, Query};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use serde::Deserialize;
 use yiwang_core::Problem;
 use yiwang_core::access::{self, Permission, Scope};
 use yiwang_core::catalog::ItemStatus;
 use yiwang_store::Organisation;
 
-use super::PageError;
+use super::{PageError, SignedPage};
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::i18n::I18n;
@@ -44,6 +46,27 @@ fn must_manage(signed: &SignedIn) -> Result<(), PageError> {
         .next()
         .map(|_| ())
         .ok_or_else(forbidden)
+}
+
+/// A catalogue manager's page with its query (`?msg=…`; a malformed query reads as empty):
+/// signed-out viewers go to the sign-in page, others get the 403 page.
+pub struct ManagerPage {
+    pub page: SignedPage,
+    pub q: MsgQuery,
+}
+
+impl FromRequestParts<AppState> for ManagerPage {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let page = SignedPage::from_request_parts(parts, state).await?;
+        must_manage(&page.viewer)?;
+        let q = Query::<MsgQuery>::from_request_parts(parts, state)
+            .await
+            .map(|Query(q)| q)
+            .unwrap_or_default();
+        Ok(ManagerPage { page, q })
+    }
 }
 
 /// The organisations whose catalogue the viewer manages.

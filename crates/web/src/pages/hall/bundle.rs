@@ -78,17 +78,7 @@ pub async fn bundle(
         .materials
         .iter()
         .map(|m| BundleMaterial {
-            m: GuideMaterial {
-                name: m.material.name.clone(),
-                form: i
-                    .t(m.material.form.label_zh(), m.material.form.label_en())
-                    .into(),
-                count: m.material.count,
-                required: m.material.required,
-                verified_online: m.material.verified_online,
-                blank: m.material.blank_form.clone(),
-                sample: m.material.sample.clone(),
-            },
+            m: GuideMaterial::of(i, &m.material),
             required_by: m.required_by.iter().map(|c| name_of(c)).collect(),
         })
         .collect();

@@ -1,7 +1,7 @@
 //! 看: one version of an item as the guide shows it (办事指南, 六公开).
 
 use yiwang_app::catalog::items;
-use yiwang_core::catalog::{HandlingKind, ItemBody, ItemStatus};
+use yiwang_core::catalog::{HandlingKind, ItemBody, ItemStatus, Material};
 
 use super::{Badge, badges, role_label};
 use crate::i18n::I18n;
@@ -20,6 +20,20 @@ pub struct GuideMaterial {
     pub verified_online: bool,
     pub blank: Option<String>,
     pub sample: Option<String>,
+}
+
+impl GuideMaterial {
+    pub(super) fn of(i: I18n, m: &Material) -> Self {
+        GuideMaterial {
+            name: m.name.clone(),
+            form: i.t(m.form.label_zh(), m.form.label_en()).into(),
+            count: m.count,
+            required: m.required,
+            verified_online: m.verified_online,
+            blank: m.blank_form.clone(),
+            sample: m.sample.clone(),
+        }
+    }
 }
 
 pub struct GuideFee {
@@ -146,15 +160,7 @@ pub(super) fn guide_of(i: I18n, view: items::ItemView) -> Guide {
         materials: b
             .materials
             .iter()
-            .map(|m| GuideMaterial {
-                name: m.name.clone(),
-                form: i.t(m.form.label_zh(), m.form.label_en()).into(),
-                count: m.count,
-                required: m.required,
-                verified_online: m.verified_online,
-                blank: m.blank_form.clone(),
-                sample: m.sample.clone(),
-            })
+            .map(|m| GuideMaterial::of(i, m))
             .collect(),
         legal_limit: b.legal_limit_days,
         promised_limit: b.promised_limit_days,
