@@ -51,13 +51,6 @@ pub struct Page<V = Option<SignedIn>> {
 /// A page for signed-in people only: extracting it sends others to the sign-in page.
 pub type SignedPage = Page<SignedIn>;
 
-impl<V> Page<V> {
-    /// Pick the text for the viewer's language.
-    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> String {
-        self.i.t(zh, en).to_string()
-    }
-}
-
 impl Page {
     /// The viewer's actor, if signed in.
     pub fn actor(&self) -> Option<&yiwang_core::access::Actor> {
@@ -228,14 +221,6 @@ impl PageError {
             ("页面不存在", "您访问的页面不存在或已移除。"),
             ("Page not found", "The page you asked for does not exist."),
         )
-    }
-
-    /// The status the viewer gets.
-    pub fn status(&self) -> StatusCode {
-        match self {
-            PageError::SignIn => StatusCode::SEE_OTHER,
-            PageError::Shown { status, .. } => *status,
-        }
     }
 
     /// The response in the viewer's language with the viewer's header.

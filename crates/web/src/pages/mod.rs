@@ -1,15 +1,16 @@
 //! Server-rendered pages (askama templates, auto-escaped). Chinese first, English via `/lang/en`.
 //! Forms are CSRF-protected: the session's token for signed-in forms, a double-submit cookie for
-//! the sign-in form.
+//! the sign-in form. A handler starts from the page context ([`Page`], [`SignedPage`] or
+//! [`SignedForm`]) and returns `Result<Response, PageError>`; a capability's screens live in its
+//! own folder (`catalog/`, `hall/`), one file per screen, their routes listed in one function.
 
 mod admin;
 mod catalog;
+mod context;
 pub(crate) mod hall;
 pub(crate) mod home;
 mod public;
 mod session;
-
-mod context;
 
 use axum::Router;
 use axum::http::{StatusCode, Uri, header};
@@ -17,7 +18,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
 pub use context::{
-    Both, Nav, Page, PageError, SignedForm, SignedPage, localise_errors, problem_of, problem_page,
+    Nav, Page, PageError, SignedForm, SignedPage, localise_errors, problem_of, problem_page,
 };
 
 use crate::AppState;
