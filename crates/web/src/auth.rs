@@ -161,32 +161,12 @@ pub fn csrf_error() -> ApiError {
     )
 }
 
-/// The person signed in to the pages, if any.
-pub struct Viewer(pub Option<SignedIn>);
-
+/// The person signed in to the pages (read by `pages::Page`).
+#[derive(Clone)]
 pub struct SignedIn {
     pub actor: Actor,
     pub user: User,
     pub session: Session,
-}
-
-impl FromRequestParts<AppState> for Viewer {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Ok(Viewer(None));
-        };
-        Ok(Viewer(
-            identity::session_actor(&state.app.store, &token)
-                .await?
-                .map(|(actor, user, session)| SignedIn {
-                    actor,
-                    user,
-                    session,
-                }),
-        ))
-    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,7 @@
 //! Administration pages: the working-day calendar and the audit ledger.
 
-use axum::Form;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use yiwang_app::calendar::{self, Amendment};
@@ -11,9 +9,8 @@ use yiwang_core::access::{self, Permission, Scope};
 use yiwang_core::calendar::{CalendarEntry, DayKind};
 use yiwang_core::time::display_local;
 
-use super::{Nav, app_error_page, check_csrf, error_page, render, require};
+use super::{Nav, PageError, SignedForm, SignedPage, problem_of, render};
 use crate::AppState;
-use crate::auth::Viewer;
 use crate::i18n::I18n;
 
 pub struct DayLine {
@@ -44,28 +41,39 @@ struct CalendarPage {
     error: Option<String>,
 }
 
-fn forbidden(i: I18n, nav: Nav) -> Response {
-    error_page(
-        i,
-        nav,
+fn forbidden() -> PageError {
+    PageError::new(
         StatusCode::FORBIDDEN,
         ("无权访问", "此页面仅限有权限的人员访问。"),
         ("Not allowed", "This page is for authorised staff only."),
     )
 }
 
-async fn calendar_page(
-    state: &AppState,
-    i: I18n,
-    nav: Nav,
-    status: StatusCode,
+/// What the calendar page says above the calendar.
+#[derive(Default)]
+struct Notice {
+    status: Option<StatusCode>,
     message: Option<String>,
     error: Option<String>,
-) -> Response {
-    let view = match calendar::current(&state.app.store).await {
-        Ok(v) => v,
-        Err(e) => return app_error_page(e, i, nav),
-    };
+}
+
+impl Notice {
+    fn error(status: StatusCode, error: &str) -> Self {
+        Notice {
+            status: Some(status),
+            error: Some(error.to_string()),
+            message: None,
+        }
+    }
+}
+
+async fn calendar_page(
+    state: &AppState,
+    page: &SignedPage,
+    notice: Notice,
+) -> Result<Response, PageError> {
+    let i = page.i;
+    let view = calendar::current(&state.app.store).await?;
     let versions = calendar::versions(&state.app.store)
         .await
         .unwrap_or_default();
@@ -78,9 +86,9 @@ async fn calendar_page(
         .map(|y| y.to_string())
         .collect::<Vec<_>>()
         .join(", ");
-    let page = CalendarPage {
+    let tpl = CalendarPage {
         i,
-        nav,
+        nav: page.nav.clone(),
         version,
         days: days
             .into_iter()
@@ -106,32 +114,32 @@ async fn calendar_page(
             .collect(),
         official_years,
         missing_year: calendar::missing_year(&state.app, chrono::Utc::now()),
-        message,
-        error,
+        message: notice.message,
+        error: notice.error,
     };
-    (status, render(&page)).into_response()
+    Ok((notice.status.unwrap_or(StatusCode::OK), render(&tpl)).into_response())
+}
+
+fn may_manage_calendar(page: &SignedPage) -> Result<(), PageError> {
+    access::authorize(
+        &page.viewer.actor,
+        Permission::ManageCalendar,
+        Scope::Platform,
+    )
+    .map(|_| ())
+    .map_err(|_| forbidden())
 }
 
 pub async fn calendar(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    viewer: Viewer,
-) -> Response {
-    let signed = match require(&viewer) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let i = I18n::from_headers(&headers);
-    if access::authorize(&signed.actor, Permission::ManageCalendar, Scope::Platform).is_err() {
-        return forbidden(i, Nav::of(&viewer));
-    }
-    calendar_page(&state, i, Nav::of(&viewer), StatusCode::OK, None, None).await
+    page: SignedPage,
+) -> Result<Response, PageError> {
+    may_manage_calendar(&page)?;
+    calendar_page(&state, &page, Notice::default()).await
 }
 
 #[derive(Deserialize)]
 pub struct AmendForm {
-    #[serde(rename = "_csrf")]
-    csrf: String,
     date: String,
     kind: String,
     #[serde(default)]
@@ -141,42 +149,17 @@ pub struct AmendForm {
 
 pub async fn amend_calendar(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    viewer: Viewer,
-    form: Result<Form<AmendForm>, FormRejection>,
-) -> Response {
-    let signed = match require(&viewer) {
-        Ok(s) => s,
-        Err(r) => return r,
+    SignedForm { page, form }: SignedForm<AmendForm>,
+) -> Result<Response, PageError> {
+    let i = page.i;
+    let Some(form) = form else {
+        let e = i.t("表单不完整", "The form is incomplete");
+        return calendar_page(&state, &page, Notice::error(StatusCode::BAD_REQUEST, e)).await;
     };
-    let i = I18n::from_headers(&headers);
-    let bad = |msg: &str| Some(msg.to_string());
-    let Ok(Form(form)) = form else {
-        let e = bad(i.t("表单不完整", "The form is incomplete"));
-        return calendar_page(
-            &state,
-            i,
-            Nav::of(&viewer),
-            StatusCode::BAD_REQUEST,
-            None,
-            e,
-        )
-        .await;
-    };
-    if let Err(r) = check_csrf(signed, &form.csrf, i, Nav::of(&viewer)) {
-        return r;
-    }
+    let unprocessable = |e: &str| Notice::error(StatusCode::UNPROCESSABLE_ENTITY, e);
     let Ok(date) = chrono::NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d") else {
-        let e = bad(i.t("日期格式应为 YYYY-MM-DD", "Dates are YYYY-MM-DD"));
-        return calendar_page(
-            &state,
-            i,
-            Nav::of(&viewer),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            e,
-        )
-        .await;
+        let e = i.t("日期格式应为 YYYY-MM-DD", "Dates are YYYY-MM-DD");
+        return calendar_page(&state, &page, unprocessable(e)).await;
     };
     let mut amendment = Amendment {
         note: form.note,
@@ -194,30 +177,28 @@ pub async fn amend_calendar(
         }),
         "remove" => amendment.remove.push(date),
         _ => {
-            let e = bad(i.t("未知的日期类型", "Unknown day kind"));
-            return calendar_page(
-                &state,
-                i,
-                Nav::of(&viewer),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                e,
+            let e = i.t("未知的日期类型", "Unknown day kind");
+            return calendar_page(&state, &page, unprocessable(e)).await;
+        }
+    }
+    let notice = match calendar::amend(&state.app, &page.viewer.actor, amendment).await {
+        Ok(v) => Notice {
+            message: Some(format!(
+                "{} v{}",
+                i.t("已生成新版本", "Saved as version"),
+                v.version
+            )),
+            ..Default::default()
+        },
+        Err(e) => {
+            let p = problem_of(e)?;
+            Notice::error(
+                crate::error::status_of(p.kind),
+                i.t(&p.message, &p.message_en),
             )
-            .await;
         }
-    }
-    match calendar::amend(&state.app, &signed.actor, amendment).await {
-        Ok(v) => {
-            let msg = format!("{} v{}", i.t("已生成新版本", "Saved as version"), v.version);
-            calendar_page(&state, i, Nav::of(&viewer), StatusCode::OK, Some(msg), None).await
-        }
-        Err(yiwang_app::AppError::Problem(p)) => {
-            let status = crate::error::status_of(p.kind);
-            let e = Some(i.t(&p.message, &p.message_en).to_string());
-            calendar_page(&state, i, Nav::of(&viewer), status, None, e).await
-        }
-        Err(e) => app_error_page(e, i, Nav::of(&viewer)),
-    }
+    };
+    calendar_page(&state, &page, notice).await
 }
 
 pub struct EntryLine {
@@ -237,38 +218,29 @@ struct AuditPage {
     entries: Vec<EntryLine>,
 }
 
-pub async fn audit(State(state): State<AppState>, headers: HeaderMap, viewer: Viewer) -> Response {
-    let signed = match require(&viewer) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let i = I18n::from_headers(&headers);
-    if !signed.actor.grants.iter().any(|g| {
-        access::authorize(
-            &signed.actor,
-            Permission::ViewAudit,
-            Scope::Org(&g.org_path),
-        )
-        .is_ok()
-    }) {
-        return forbidden(i, Nav::of(&viewer));
+pub async fn audit(State(state): State<AppState>, page: SignedPage) -> Result<Response, PageError> {
+    let actor = &page.viewer.actor;
+    if !actor
+        .grants
+        .iter()
+        .any(|g| access::authorize(actor, Permission::ViewAudit, Scope::Org(&g.org_path)).is_ok())
+    {
+        return Err(forbidden());
     }
-    match yiwang_app::audit::recent_for(&state.app.store, &signed.actor, 100).await {
-        Ok(rows) => render(&AuditPage {
-            i,
-            nav: Nav::of(&viewer),
-            entries: rows
-                .into_iter()
-                .map(|r| EntryLine {
-                    seq: r.seq,
-                    at: display_local(r.at),
-                    action: r.action,
-                    role: r.actor_role.unwrap_or_default(),
-                    subject: format!("{} {}", r.subject_type, r.subject_id),
-                    hash: r.hash[..16].to_string(),
-                })
-                .collect(),
-        }),
-        Err(e) => app_error_page(e, i, Nav::of(&viewer)),
-    }
+    let rows = yiwang_app::audit::recent_for(&state.app.store, actor, 100).await?;
+    Ok(render(&AuditPage {
+        i: page.i,
+        nav: page.nav,
+        entries: rows
+            .into_iter()
+            .map(|r| EntryLine {
+                seq: r.seq,
+                at: display_local(r.at),
+                action: r.action,
+                role: r.actor_role.unwrap_or_default(),
+                subject: format!("{} {}", r.subject_type, r.subject_id),
+                hash: r.hash[..16].to_string(),
+            })
+            .collect(),
+    }))
 }

@@ -1,14 +1,12 @@
 //! The signed-in home page per role, the inbox and the organisations list.
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use yiwang_core::access::{self, AccountKind, Role};
 use yiwang_core::time::display_local;
 
-use super::{Nav, app_error_page, render, require};
+use super::{Nav, PageError, SignedPage, render};
 use crate::AppState;
-use crate::auth::Viewer;
 use crate::i18n::I18n;
 
 pub struct RoleLine {
@@ -117,12 +115,8 @@ fn duty(i: I18n, role: Role) -> Duty {
     }
 }
 
-pub async fn home(State(state): State<AppState>, headers: HeaderMap, viewer: Viewer) -> Response {
-    let signed = match require(&viewer) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let i = I18n::from_headers(&headers);
+pub async fn home(State(state): State<AppState>, page: SignedPage) -> Response {
+    let (i, signed) = (page.i, &page.viewer);
     let grants = match state.app.store.read().await {
         Ok(mut tx) => tx.grants_of_user(&signed.user.id).await.unwrap_or_default(),
         Err(_) => Vec::new(),
@@ -158,7 +152,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap, viewer: Vie
     .and_then(|_| yiwang_app::calendar::missing_year(&state.app, chrono::Utc::now()));
     render(&Home {
         i,
-        nav: Nav::of(&viewer),
+        nav: page.nav.clone(),
         calendar_missing_year,
         name: signed.user.display_name.clone(),
         kind: i.t(kind.label_zh(), kind.label_en()).into(),
@@ -202,28 +196,21 @@ struct Inbox {
     items: Vec<InboxLine>,
 }
 
-pub async fn inbox(State(state): State<AppState>, headers: HeaderMap, viewer: Viewer) -> Response {
-    let signed = match require(&viewer) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let i = I18n::from_headers(&headers);
-    match yiwang_app::identity::inbox(&state.app.store, &signed.actor).await {
-        Ok(items) => render(&Inbox {
-            i,
-            nav: Nav::of(&viewer),
-            items: items
-                .into_iter()
-                .map(|m| InboxLine {
-                    title: m.title,
-                    link: internal_link(&m.body),
-                    body: m.body,
-                    at: display_local(m.created_at),
-                })
-                .collect(),
-        }),
-        Err(e) => app_error_page(e, i, Nav::of(&viewer)),
-    }
+pub async fn inbox(State(state): State<AppState>, page: SignedPage) -> Result<Response, PageError> {
+    let items = yiwang_app::identity::inbox(&state.app.store, &page.viewer.actor).await?;
+    Ok(render(&Inbox {
+        i: page.i,
+        nav: page.nav,
+        items: items
+            .into_iter()
+            .map(|m| InboxLine {
+                title: m.title,
+                link: internal_link(&m.body),
+                body: m.body,
+                at: display_local(m.created_at),
+            })
+            .collect(),
+    }))
 }
 
 pub struct OrgLine {
@@ -243,21 +230,12 @@ struct Orgs {
 
 pub async fn organisations(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    viewer: Viewer,
-) -> Response {
-    let signed = match require(&viewer) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let i = I18n::from_headers(&headers);
+    page: SignedPage,
+) -> Result<Response, PageError> {
+    let i = page.i;
     let orgs =
-        match yiwang_app::organisations::visible_organisations(&state.app.store, &signed.actor)
-            .await
-        {
-            Ok(o) => o,
-            Err(e) => return app_error_page(e, i, Nav::of(&viewer)),
-        };
+        yiwang_app::organisations::visible_organisations(&state.app.store, &page.viewer.actor)
+            .await?;
     let regions = yiwang_app::organisations::list_regions(&state.app.store)
         .await
         .unwrap_or_default();
@@ -289,11 +267,11 @@ pub async fn organisations(
             }
         })
         .collect();
-    render(&Orgs {
+    Ok(render(&Orgs {
         i,
-        nav: Nav::of(&viewer),
+        nav: page.nav,
         orgs,
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -1,48 +1,29 @@
 //! Server-rendered pages (askama templates, auto-escaped). Chinese first, English via `/lang/en`.
 //! Forms are CSRF-protected: the session's token for signed-in forms, a double-submit cookie for
-//! the sign-in form.
+//! the sign-in form. A handler starts from the page context ([`Page`], [`SignedPage`] or
+//! [`SignedForm`]) and returns `Result<Response, PageError>`; a capability's screens live in its
+//! own folder (`catalog/`, `hall/`), one file per screen, their routes listed in one function.
 
 mod admin;
 mod catalog;
-mod consult;
-mod hall;
+mod context;
+pub(crate) mod hall;
 pub(crate) mod home;
 mod public;
 mod session;
 
 use axum::Router;
 use axum::http::{StatusCode, Uri, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
+pub use context::{
+    Nav, Page, PageError, SignedForm, SignedPage, localise_errors, problem_of, problem_page,
+};
+
 use crate::AppState;
-use crate::auth::{SignedIn, Viewer, same_secret};
 use crate::error::ApiError;
 use crate::i18n::I18n;
-
-/// What the page header needs to know about the viewer.
-pub struct Nav {
-    pub signed_in: bool,
-    pub name: String,
-    pub csrf: String,
-}
-
-impl Nav {
-    pub fn of(viewer: &Viewer) -> Self {
-        match &viewer.0 {
-            Some(s) => Nav {
-                signed_in: true,
-                name: s.user.display_name.clone(),
-                csrf: s.session.csrf_token.clone(),
-            },
-            None => Nav {
-                signed_in: false,
-                name: String::new(),
-                csrf: String::new(),
-            },
-        }
-    }
-}
 
 /// The shell's pages: the public front page, sign-in, the home page and the inbox. Each
 /// capability's pages are in its own function below, registered in `crate::registry`.
@@ -75,8 +56,12 @@ pub fn calendar_routes() -> Router<AppState> {
     )
 }
 
-/// The catalogue pages: the online hall (public) and the catalogue managers' screens.
+/// The catalogue pages: the online hall (public) and the catalogue managers' screens. The one
+/// place that lists them.
 pub fn catalog_routes() -> Router<AppState> {
+    use axum::extract::DefaultBodyLimit;
+    use catalog::{bundles, claim, editor, files, list, questions, transfer};
+    let uploads = || DefaultBodyLimit::max(catalog::UPLOAD_LIMIT);
     Router::new()
         .route("/hall", get(hall::home))
         .route("/hall/search", get(hall::search))
@@ -84,39 +69,37 @@ pub fn catalog_routes() -> Router<AppState> {
         .route("/hall/items/{id}", get(hall::item))
         .route("/hall/items/{id}/versions/{n}", get(hall::item_version))
         .route("/hall/items/{id}/ask", post(hall::ask))
-        .route("/hall/my-questions", get(consult::my_questions))
+        .route("/hall/my-questions", get(hall::my_questions))
         .route("/hall/bundles/{id}", get(hall::bundle))
         .route("/hall/files/{id}", get(hall::download))
-        .route("/catalog", get(catalog::list))
+        .route("/catalog", get(list::list))
         .route(
             "/catalog/import",
-            post(catalog::import_file)
-                .layer(axum::extract::DefaultBodyLimit::max(catalog::UPLOAD_LIMIT)),
+            post(transfer::import_file).layer(uploads()),
         )
-        .route("/catalog/export.csv", get(catalog::export_csv))
-        .route("/catalog/export.xlsx", get(catalog::export_xlsx))
+        .route("/catalog/export.csv", get(transfer::export_csv))
+        .route("/catalog/export.xlsx", get(transfer::export_xlsx))
         .route(
             "/catalog/items/new",
-            get(catalog::new_item).post(catalog::create_item),
+            get(editor::new_item).post(editor::create_item),
         )
         .route(
             "/catalog/items/{id}/edit",
-            get(catalog::edit_item).post(catalog::save_item),
+            get(editor::edit_item).post(editor::save_item),
         )
-        .route("/catalog/items/{id}/status", post(catalog::change_status))
+        .route("/catalog/items/{id}/status", post(list::change_status))
         .route(
             "/catalog/items/{id}/files",
-            post(catalog::upload_file)
-                .layer(axum::extract::DefaultBodyLimit::max(catalog::UPLOAD_LIMIT)),
+            post(files::upload_file).layer(uploads()),
         )
-        .route("/catalog/items/{id}/claim", post(catalog::claim))
+        .route("/catalog/items/{id}/claim", post(claim::claim))
         .route(
             "/catalog/bundles",
-            get(catalog::bundles_list).post(catalog::save_bundle),
+            get(bundles::bundles_list).post(bundles::save_bundle),
         )
-        .route("/catalog/bundles/{id}/status", post(catalog::bundle_status))
-        .route("/catalog/questions", get(catalog::questions_list))
-        .route("/catalog/questions/{id}/answer", post(catalog::answer))
+        .route("/catalog/bundles/{id}/status", post(bundles::bundle_status))
+        .route("/catalog/questions", get(questions::questions_list))
+        .route("/catalog/questions/{id}/answer", post(questions::answer))
 }
 
 /// Every page route: the shell's and each registered capability's.
@@ -125,6 +108,7 @@ pub fn router() -> Router<AppState> {
         .iter()
         .filter_map(|c| c.pages)
         .fold(shell_routes(), |r, pages| r.merge(pages()))
+        .layer(axum::middleware::from_fn(localise_errors))
 }
 
 async fn stylesheet() -> Response {
@@ -136,32 +120,6 @@ async fn stylesheet() -> Response {
         include_str!("../../static/app.css"),
     )
         .into_response()
-}
-
-#[derive(askama::Template)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    i: I18n,
-    nav: Nav,
-    title: String,
-    message: String,
-}
-
-/// An HTML error page with a status.
-pub fn error_page(
-    i: I18n,
-    nav: Nav,
-    status: StatusCode,
-    zh: (&str, &str),
-    en: (&str, &str),
-) -> Response {
-    let page = ErrorPage {
-        i,
-        nav,
-        title: i.t(zh.0, en.0).into(),
-        message: i.t(zh.1, en.1).into(),
-    };
-    (status, render(&page)).into_response()
 }
 
 /// Render a template; a template failure is an internal error, logged.
@@ -180,79 +138,12 @@ pub async fn not_found(uri: Uri, headers: axum::http::HeaderMap) -> Response {
     if uri.path().starts_with("/api/") || uri.path() == "/api" {
         return ApiError::not_found_path().into_response();
     }
-    let i = I18n::from_headers(&headers);
-    error_page(
-        i,
-        Nav::of(&Viewer(None)),
-        StatusCode::NOT_FOUND,
-        ("页面不存在", "您访问的页面不存在或已移除。"),
-        ("Page not found", "The page you asked for does not exist."),
-    )
+    PageError::page_not_found().render(I18n::from_headers(&headers), Nav::default())
 }
 
-/// Pages that need a signed-in viewer send others to the sign-in page.
-#[expect(
-    clippy::result_large_err,
-    reason = "the error is the response itself, built once"
-)]
-pub fn require(viewer: &Viewer) -> Result<&SignedIn, Response> {
-    viewer
-        .0
-        .as_ref()
-        .ok_or_else(|| Redirect::to("/login").into_response())
-}
-
-/// Check a signed-in form's CSRF token.
-#[expect(
-    clippy::result_large_err,
-    reason = "the error is the response itself, built once"
-)]
-pub fn check_csrf(signed_in: &SignedIn, sent: &str, i: I18n, nav: Nav) -> Result<(), Response> {
-    if same_secret(sent, &signed_in.session.csrf_token) {
-        Ok(())
-    } else {
-        Err(error_page(
-            i,
-            nav,
-            StatusCode::FORBIDDEN,
-            ("表单已过期", "表单已过期或来源不明,请刷新页面后重试。"),
-            (
-                "Form expired",
-                "The form expired or did not come from this site; reload and try again.",
-            ),
-        ))
-    }
-}
-
-/// A use-case failure shown on a page.
-pub fn app_error_page(e: yiwang_app::AppError, i: I18n, nav: Nav) -> Response {
-    match e {
-        yiwang_app::AppError::Problem(p) => {
-            let status = crate::error::status_of(p.kind);
-            let page = ErrorPage {
-                i,
-                nav,
-                title: i.t("无法完成操作", "Could not complete the request").into(),
-                message: i.t(&p.message, &p.message_en).into(),
-            };
-            let mut r = (status, render(&page)).into_response();
-            if status == StatusCode::SERVICE_UNAVAILABLE {
-                r.headers_mut().insert(
-                    axum::http::header::RETRY_AFTER,
-                    axum::http::HeaderValue::from(crate::error::RETRY_AFTER_SECS),
-                );
-            }
-            r
-        }
-        yiwang_app::AppError::Internal(msg) => {
-            tracing::error!(error = %msg, "internal error");
-            error_page(
-                i,
-                nav,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ("服务器内部错误", "请稍后重试。"),
-                ("Internal error", "Please try again later."),
-            )
-        }
-    }
+/// A redirect after a successful form (303 See Other).
+pub fn see_other(to: &str) -> Response {
+    let mut r = axum::response::Redirect::to(to).into_response();
+    *r.status_mut() = StatusCode::SEE_OTHER;
+    r
 }

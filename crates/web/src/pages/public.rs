@@ -6,9 +6,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yiwang_app::audit::{self, SignedCheckpoint};
 
-use super::{Nav, render};
+use super::{Nav, Page, PageError, render};
 use crate::AppState;
-use crate::auth::Viewer;
 use crate::i18n::I18n;
 
 pub struct Stats {
@@ -46,20 +45,18 @@ pub struct CalcQuery {
 
 pub async fn index(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    viewer: Viewer,
+    page: Page,
     query: Result<Query<CalcQuery>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let i = I18n::from_headers(&headers);
+) -> Result<Response, PageError> {
+    let i = page.i;
     let app = &state.app;
-    let stats = match yiwang_app::organisations::public_stats(&app.store).await {
-        Ok((regions, organisations, entries)) => Stats {
-            regions,
-            organisations,
-            entries,
-            calendar_version: app.calendar().version,
-        },
-        Err(e) => return super::app_error_page(e, i, Nav::of(&viewer)),
+    let (regions, organisations, entries) =
+        yiwang_app::organisations::public_stats(&app.store).await?;
+    let stats = Stats {
+        regions,
+        organisations,
+        entries,
+        calendar_version: app.calendar().version,
     };
     let mut calc = Calc::default();
     if let Ok(Query(CalcQuery {
@@ -91,13 +88,13 @@ pub async fn index(
         }
     }
     let checkpoint = audit::latest_checkpoint(app).await.ok().flatten();
-    render(&Index {
+    Ok(render(&Index {
         i,
-        nav: Nav::of(&viewer),
+        nav: page.nav,
         stats,
         calc,
         checkpoint,
-    })
+    }))
 }
 
 /// Remember the language in a cookie and go back.

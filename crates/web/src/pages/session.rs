@@ -8,11 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yiwang_app::{AppError, identity};
 
-use super::{Nav, render};
+use super::{Nav, Page, PageError, render};
 use crate::AppState;
-use crate::auth::{
-    ClientAddr, LOGIN_CSRF_COOKIE, SESSION_COOKIE, Viewer, cookie, same_secret, set_cookie,
-};
+use crate::auth::{ClientAddr, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, same_secret, set_cookie};
 use crate::i18n::I18n;
 
 #[derive(askama::Template)]
@@ -35,7 +33,7 @@ fn login_response(
     let csrf = state.app.issue_form_token();
     let page = Login {
         i,
-        nav: Nav::of(&Viewer(None)),
+        nav: Nav::default(),
         csrf: csrf.clone(),
         username,
         error,
@@ -51,21 +49,11 @@ fn login_response(
         .into_response()
 }
 
-pub async fn login_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    viewer: Viewer,
-) -> Response {
-    if viewer.0.is_some() {
+pub async fn login_page(State(state): State<AppState>, page: Page) -> Response {
+    if page.viewer.is_some() {
         return Redirect::to("/home").into_response();
     }
-    login_response(
-        &state,
-        I18n::from_headers(&headers),
-        StatusCode::OK,
-        String::new(),
-        None,
-    )
+    login_response(&state, page.i, StatusCode::OK, String::new(), None)
 }
 
 #[derive(Deserialize)]
@@ -129,7 +117,7 @@ pub async fn login(
             let msg = i.t(&p.message, &p.message_en).to_string();
             login_response(&state, i, status, form.username, Some(msg))
         }
-        Err(e) => super::app_error_page(e, i, Nav::of(&Viewer(None))),
+        Err(e) => PageError::from(e).render(i, Nav::default()),
     }
 }
 
@@ -139,22 +127,17 @@ pub struct LogoutForm {
     csrf: String,
 }
 
+/// Sign out (a signed-out viewer is just sent to the front page).
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    viewer: Viewer,
+    page: Page,
     form: Result<Form<LogoutForm>, FormRejection>,
-) -> Response {
-    let i = I18n::from_headers(&headers);
-    if let Some(signed) = &viewer.0 {
-        let sent = form.map(|Form(f)| f.csrf).unwrap_or_default();
-        if let Err(resp) = super::check_csrf(signed, &sent, i, Nav::of(&viewer)) {
-            return resp;
-        }
-        if let Some(token) = cookie(&headers, SESSION_COOKIE)
-            && let Err(e) = identity::sign_out(&state.app.store, &token).await
-        {
-            return super::app_error_page(e, i, Nav::of(&viewer));
+) -> Result<Response, PageError> {
+    if let Some(signed) = &page.viewer {
+        signed.check_csrf(&form.map(|Form(f)| f.csrf).unwrap_or_default())?;
+        if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+            identity::sign_out(&state.app.store, &token).await?;
         }
     }
     let mut resp = Redirect::to("/").into_response();
@@ -165,5 +148,5 @@ pub async fn logout(
             .expect("cookie header"),
     );
     *resp.status_mut() = StatusCode::SEE_OTHER;
-    resp
+    Ok(resp)
 }

@@ -494,3 +494,43 @@ async fn organisation_names_are_escaped(db: TestDb) {
     s.stop().await;
     db.cleanup().await;
 }
+
+backend_test!(error_pages_speak_the_viewers_language_with_the_viewers_header);
+async fn error_pages_speak_the_viewers_language_with_the_viewers_header(db: TestDb) {
+    let b = db.backend;
+    let s = TestServer::start(&db).await;
+    demo(&s).await;
+    let (client, csrf) = sign_in(&s, b, "zhangwei").await;
+
+    // Chinese first: a refused page and an expired form, each with the sign-out form.
+    let r = client.get(s.url("/catalog")).send().await.unwrap();
+    assert_eq!(r.status(), 403, "[{b}] /catalog as an applicant");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<html lang=\"zh-CN\">"), "[{b}] {html}");
+    assert!(html.contains("无权访问"), "[{b}] {html}");
+    assert_eq!(hidden_csrf(&html).as_deref(), Some(csrf.as_str()), "[{b}]");
+    let r = client
+        .post(s.url("/catalog/bundles/x/status"))
+        .form(&[("_csrf", "wrong"), ("status", "published")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "[{b}] wrong token");
+    assert!(r.text().await.unwrap().contains("表单已过期"), "[{b}]");
+
+    // In English, the same pages in English, still with the viewer's header.
+    let r = client.get(s.url("/lang/en")).send().await.unwrap();
+    assert_eq!(r.status(), 303, "[{b}] /lang/en");
+    let r = client.get(s.url("/catalog")).send().await.unwrap();
+    assert_eq!(r.status(), 403, "[{b}] /catalog in English");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<html lang=\"en\">"), "[{b}] {html}");
+    assert!(html.contains("Not allowed"), "[{b}] {html}");
+    assert_eq!(hidden_csrf(&html).as_deref(), Some(csrf.as_str()), "[{b}]");
+    let r = client.get(s.url("/hall/items/nope")).send().await.unwrap();
+    assert_eq!(r.status(), 404, "[{b}] unknown item");
+    assert!(r.text().await.unwrap().contains("Not found"), "[{b}]");
+
+    s.stop().await;
+    db.cleanup().await;
+}
