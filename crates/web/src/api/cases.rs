@@ -20,7 +20,6 @@ use yiwang_core::Problem;
 use yiwang_core::cases::SuspensionKind;
 use yiwang_store::{CaseMaterialRow, CaseNoticeRow, CaseOpinionRow};
 
-use super::doc::Binary;
 use super::extract::{Json, Path, Query};
 use crate::AppState;
 use crate::auth::Caller;
@@ -90,6 +89,7 @@ impl Paging {
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = DraftInput,
     responses((status = 201, body = CaseView),
         (status = 403, description = "The applicant is not the caller (`case.applicant_not_caller`)", body = ErrorBody),
+        (status = 404, description = "No such item", body = ErrorBody),
         (status = 409, description = "The item is not published or is cancelled (`case.item_not_published`, `case.item_cancelled`)", body = ErrorBody),
         (status = 422, description = "A bad applicant or form (`case.form_invalid`, …)", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
@@ -127,7 +127,7 @@ pub async fn save_draft(
 #[allow(dead_code)]
 pub struct MaterialUpload {
     pub material: String,
-    #[schema(value_type = Binary)]
+    #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
 }
 
@@ -279,6 +279,7 @@ pub async fn submit(
 #[utoipa::path(post, path = "/api/v1/cases/window", tag = "cases", request_body = WindowInput,
     responses((status = 201, body = Submitted),
         (status = 403, description = "The caller may not register cases", body = ErrorBody),
+        (status = 404, description = "No such item", body = ErrorBody),
         (status = 409, description = "The item is not published or is cancelled", body = ErrorBody),
         (status = 422, description = "A bad applicant, form or material (`case.form_invalid`, `upload.*`)", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]

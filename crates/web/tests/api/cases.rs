@@ -591,3 +591,251 @@ async fn the_openapi_document_lists_the_cases_paths() {
     s.stop().await;
     db.cleanup().await;
 }
+
+/// A walk-in application for zhangwei (no materials): its id.
+async fn walk_in(s: &TestServer, b: &str, w: &Setup, window: &str) -> String {
+    let user_id = {
+        let mut tx = s.app.store.read().await.expect("read");
+        tx.find_user_by_username("zhangwei")
+            .await
+            .expect("find")
+            .expect("zhangwei")
+            .id
+    };
+    let (st, v) = send_json(
+        b,
+        post_as(
+            s,
+            "/api/v1/cases/window",
+            window,
+            &json!({"item_id": w.item, "applicant": w.applicant, "applicant_user_id": user_id,
+                "form": {"applicant_name": w.applicant["name"]}}),
+        ),
+    )
+    .await;
+    assert_eq!(st, 201, "[{b}] window registration: {v}");
+    assert_eq!(v["case"]["state"], "submitted", "[{b}] {v}");
+    v["case"]["case"]["id"]
+        .as_str()
+        .expect("case id")
+        .to_string()
+}
+
+/// POSTs `body` to `/api/v1/cases/{id}/{action}` as each of `wrong` (expecting 403 and no
+/// change), then as `right` (expecting `status`); returns the answer.
+#[allow(clippy::too_many_arguments)]
+async fn act(
+    s: &TestServer,
+    b: &str,
+    applicant: &str,
+    id: &str,
+    action: &str,
+    body: Value,
+    wrong: &[&str],
+    right: &str,
+    status: u16,
+) -> Value {
+    let path = format!("/api/v1/cases/{id}/{action}");
+    let before = state_of(s, b, applicant, id).await;
+    for token in wrong {
+        let (st, v) = send_json(b, post_as(s, &path, token, &body)).await;
+        assert_eq!(st, 403, "[{b}] {action} by the wrong role: {v}");
+        assert_eq!(v["code"], "forbidden", "[{b}] {v}");
+    }
+    assert_eq!(
+        state_of(s, b, applicant, id).await,
+        before,
+        "[{b}] a refused {action} changes nothing"
+    );
+    let (st, v) = send_json(b, post_as(s, &path, right, &body)).await;
+    assert_eq!(st.as_u16(), status, "[{b}] {action}: {v}");
+    v
+}
+
+backend_test!(notice_deficiency_special_procedures_extension_and_withdrawal_over_http);
+async fn notice_deficiency_special_procedures_extension_and_withdrawal_over_http(db: TestDb) {
+    let b = db.backend;
+    let s = TestServer::start(&db).await;
+    demo(&s).await;
+    let w = setup(&s, b).await;
+    let zw = demo_token(&s, "zhangwei").await;
+    let window = demo_token(&s, "window").await;
+    let approver = demo_token(&s, "approver").await;
+    let head = demo_token(&s, "depthead").await;
+
+    // 一次性告知 for a walk-in without materials; the applicant uploads and answers.
+    let id = walk_in(&s, b, &w, &window).await;
+    let v = act(
+        &s,
+        b,
+        &zw,
+        &id,
+        "correction-requests",
+        json!({"defects": []}),
+        &[&zw, &approver],
+        &window,
+        201,
+    )
+    .await;
+    assert_eq!(v["round"], 1, "[{b}] {v}");
+    assert_eq!(
+        state_of(&s, b, &zw, &id).await.0,
+        "correction_requested",
+        "[{b}]"
+    );
+    for m in ["食品经营许可申请书", "居民身份证"] {
+        let (st, v) = send_json(b, upload(&s, &zw, &id, m, "补正.pdf", &pdf(m))).await;
+        assert_eq!(st, 201, "[{b}] upload {m}: {v}");
+    }
+    let v = act(
+        &s,
+        b,
+        &zw,
+        &id,
+        "correction",
+        json!({}),
+        &[&window],
+        &zw,
+        200,
+    )
+    .await;
+    assert_eq!(v["state"], "pre_review", "[{b}] {v}");
+    let v = act(&s, b, &zw, &id, "accept", json!({}), &[&head], &window, 200).await;
+    assert_eq!(v["state"], "in_review", "[{b}] {v}");
+
+    // A special procedure (the head), its end (the approving officer), one extension.
+    let v = act(
+        &s,
+        b,
+        &zw,
+        &id,
+        "suspend",
+        json!({"kind": "hearing", "reason": "需要听证"}),
+        &[&approver, &zw],
+        &head,
+        200,
+    )
+    .await;
+    assert_eq!(v["state"], "suspended", "[{b}] {v}");
+    let v = act(
+        &s,
+        b,
+        &zw,
+        &id,
+        "resume",
+        json!({}),
+        &[&zw, &window],
+        &approver,
+        200,
+    )
+    .await;
+    assert_eq!(v["state"], "in_review", "[{b}] {v}");
+    let v = act(
+        &s,
+        b,
+        &zw,
+        &id,
+        "extend",
+        json!({"reason": "情况复杂"}),
+        &[&approver],
+        &head,
+        200,
+    )
+    .await;
+    assert_eq!(v["case"]["extended"], 1, "[{b}] {v}");
+    let (st, v) = send_json(
+        b,
+        post_as(
+            &s,
+            &format!("/api/v1/cases/{id}/extend"),
+            &head,
+            &json!({"reason": "再次延期"}),
+        ),
+    )
+    .await;
+    assert!(st.is_client_error(), "[{b}] a second extension: {st} {v}");
+    // Withdrawal by the applicant before the decision.
+    let v = act(
+        &s,
+        b,
+        &zw,
+        &id,
+        "withdraw",
+        json!({"reason": "不再需要"}),
+        &[&window],
+        &zw,
+        200,
+    )
+    .await;
+    assert_eq!(v["state"], "withdrawn", "[{b}] {v}");
+
+    // 不予受理 needs a reason.
+    let id = walk_in(&s, b, &w, &window).await;
+    let (st, v) = send_json(
+        b,
+        post_as(
+            &s,
+            &format!("/api/v1/cases/{id}/not-accept"),
+            &window,
+            &json!({"reason": " "}),
+        ),
+    )
+    .await;
+    assert_eq!(st, 422, "[{b}] not accepted without a reason: {v}");
+    let v = act(
+        &s,
+        b,
+        &zw,
+        &id,
+        "not-accept",
+        json!({"reason": "不属于本机关职权范围"}),
+        &[&zw, &approver],
+        &window,
+        200,
+    )
+    .await;
+    assert_eq!(v["state"], "not_accepted", "[{b}] {v}");
+
+    // 容缺受理: the missing materials pending, with a commitment date.
+    let id = walk_in(&s, b, &w, &window).await;
+    let (st, v) = send_json(
+        b,
+        upload(&s, &zw, &id, "食品经营许可申请书", "a.pdf", &pdf("a")),
+    )
+    .await;
+    assert_eq!(st, 409, "[{b}] no upload while submitted: {v}");
+    let by = (chrono::Utc::now() + chrono::Duration::days(3))
+        .format("%Y-%m-%d")
+        .to_string();
+    expect_error(
+        b,
+        post_as(
+            &s,
+            &format!("/api/v1/cases/{id}/accept-with-deficiency"),
+            &window,
+            &json!({"pending": ["居民身份证"], "committed_by": by}),
+        ),
+        422,
+        "case.deficiency_mismatch",
+    )
+    .await;
+    let v = act(
+        &s,
+        b,
+        &zw,
+        &id,
+        "accept-with-deficiency",
+        json!({"pending": ["食品经营许可申请书", "居民身份证"], "committed_by": by}),
+        &[&zw, &approver],
+        &window,
+        200,
+    )
+    .await;
+    assert_eq!(v["case"]["committed_by"], by.as_str(), "[{b}] {v}");
+    // A pending material may be handed in after acceptance.
+    let (st, v) = send_json(b, upload(&s, &zw, &id, "居民身份证", "id.pdf", &pdf("id"))).await;
+    assert_eq!(st, 201, "[{b}] a pending material after acceptance: {v}");
+
+    s.stop().await;
+    db.cleanup().await;
+}
