@@ -73,7 +73,7 @@ macro_rules! case_cols {
 pub(crate) use case_cols;
 
 /// 办件: one application for one item version.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CaseRow {
     pub id: String,
     /// 办件编号 (`yiwang_core::cases::CaseNumber`).
@@ -182,7 +182,7 @@ impl CaseRow {
 }
 
 /// A file handed in for one of the item version's materials (content in the blob store).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CaseMaterialRow {
     pub id: String,
     pub case_id: String,
@@ -218,7 +218,7 @@ impl CaseMaterialRow {
 }
 
 /// One transition in a case's history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CaseEventRow {
     pub id: String,
     pub case_id: String,
@@ -259,7 +259,7 @@ impl CaseEventRow {
 }
 
 /// 一次性告知: one notice round.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CaseNoticeRow {
     pub id: String,
     pub case_id: String,
@@ -295,7 +295,7 @@ impl CaseNoticeRow {
 }
 
 /// An opinion on one review task.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CaseOpinionRow {
     pub id: String,
     pub case_id: String,

@@ -98,6 +98,13 @@ pub const CAPABILITIES: &[WebCapability] = &[
         home_links: &[],
     },
     WebCapability {
+        name: "cases",
+        tag: Some(("cases", "办件 Case processing")),
+        api: Some(api::cases::routes),
+        pages: None,
+        home_links: &[],
+    },
+    WebCapability {
         name: "shell",
         tag: None,
         api: None,

@@ -27,7 +27,7 @@ use super::{
 use crate::{Acting, App, AppError, AppResult, digest, new_id, now_micros, record};
 
 /// Who applies: a natural person, or a legal person with its handler.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ApplicantInput {
     Natural {
@@ -68,7 +68,7 @@ impl ApplicantInput {
 }
 
 /// An application form: the item, the applicant, the form's values.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DraftInput {
     pub item_id: String,
     pub applicant: ApplicantInput,
@@ -77,7 +77,7 @@ pub struct DraftInput {
 }
 
 /// A file already in the blob store, handed in for one material of the item version.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MaterialInput {
     pub material: String,
     pub filename: String,
@@ -87,7 +87,7 @@ pub struct MaterialInput {
 }
 
 /// A walk-in application registered at a window.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WindowInput {
     pub item_id: String,
     pub applicant: ApplicantInput,
@@ -102,7 +102,7 @@ pub struct WindowInput {
 
 /// A submitted case and its query code (查询码), shown to the applicant once: only its hash is
 /// kept.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Submitted {
     pub case: CaseView,
     pub query_code: String,

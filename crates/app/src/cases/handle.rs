@@ -27,14 +27,14 @@ use super::{
 use crate::{Acting, App, AppError, AppResult, digest, new_id, now_micros};
 
 /// 受理: the departments that take part (联办件, 并联审批) besides the implementing one.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AcceptInput {
     #[serde(default)]
     pub participants: Vec<String>,
 }
 
 /// 容缺受理: the pending materials and the date the applicant commits to supply them by.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeficiencyInput {
     pub pending: Vec<String>,
     pub committed_by: NaiveDate,
@@ -45,7 +45,7 @@ pub struct DeficiencyInput {
 /// 一次性告知: the defects found in submitted materials (missing ones are listed
 /// automatically); a reason is needed for a further notice naming something that could have
 /// been listed the first time.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NoticeInput {
     #[serde(default)]
     pub defects: Vec<Defect>,
@@ -54,7 +54,7 @@ pub struct NoticeInput {
 }
 
 /// An opinion on a review task.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OpinionInput {
     pub task: String,
     pub verdict: Verdict,
@@ -63,7 +63,7 @@ pub struct OpinionInput {
 }
 
 /// 送达 (出件)
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "mode", rename_all = "snake_case")]
 pub enum DeliveryInput {
     /// 窗口领取

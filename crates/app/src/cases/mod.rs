@@ -632,7 +632,7 @@ pub async fn check_blobs(
 }
 
 /// A case as its applicant and the officers see it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseView {
     pub case: CaseRow,
     pub state: CaseState,

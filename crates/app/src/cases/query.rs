@@ -15,7 +15,7 @@ use crate::{App, AppError, AppResult};
 pub const MAX_PAGE: i64 = 100;
 
 /// A page request: 1-based page number and size.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Page {
     pub page: i64,
     pub size: i64,
@@ -36,7 +36,7 @@ impl Page {
 }
 
 /// One step of the public progress.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProgressStep {
     pub event: CaseEvent,
     pub label: String,
@@ -45,7 +45,7 @@ pub struct ProgressStep {
 }
 
 /// 办件进度: what the public sees with the number and the query code; no personal data.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Progress {
     pub number: String,
     pub item_name: String,
@@ -115,7 +115,7 @@ pub async fn progress(app: &App, number: &str, query_code: &str) -> AppResult<Pr
 }
 
 /// 办件公示: one line of the public list; names masked (张*), no identity or phone numbers.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PublicCase {
     pub number: String,
     pub item_name: String,
@@ -186,7 +186,7 @@ pub async fn inbox(app: &App, actor: &Actor, org_id: &str, page: Page) -> AppRes
 }
 
 /// A case with its materials, history, notices and opinions.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseDetail {
     pub case: CaseView,
     pub materials: Vec<CaseMaterialRow>,

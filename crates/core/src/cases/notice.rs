@@ -34,6 +34,7 @@ pub struct SubmittedMaterial {
 
 /// An officer's finding on a submitted material: what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Defect {
     pub material: String,
     pub reason: String,

@@ -2,6 +2,7 @@
 //! (`/api/v1/openapi.json`) with an interactive page at `/api/docs` that works offline.
 
 pub mod calendar;
+pub mod cases;
 pub mod catalog;
 pub mod doc;
 pub mod extract;

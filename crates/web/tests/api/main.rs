@@ -3,6 +3,7 @@
 
 mod auth;
 mod calendar;
+mod cases;
 mod catalog_api;
 mod consult;
 mod errors;
