@@ -96,6 +96,22 @@ impl Form {
     }
 }
 
+/// Instants a client may name (micros since the epoch): 2000-01-01 to 2200-01-01 UTC. Outside,
+/// a 422 `trading.instant` (the rules' date arithmetic is never asked about year 250000).
+fn check_instant(field: &str, micros: i64) -> Result<(), ApiError> {
+    const FROM: i64 = 946_684_800_000_000;
+    const UNTIL: i64 = 7_258_118_400_000_000;
+    if (FROM..UNTIL).contains(&micros) {
+        return Ok(());
+    }
+    Err(Problem::invalid(
+        "trading.instant",
+        format!("时间超出范围（2000年至2200年）：{field}。"),
+        format!("The instant is out of range (years 2000 to 2200): {field}."),
+    )
+    .into())
+}
+
 async fn read_form(
     mp: Result<Multipart, MultipartRejection>,
     file_field: &str,
@@ -285,7 +301,7 @@ pub struct PublishRequest {
     params(("id" = String, Path, description = "section id")),
     responses((status = 200, body = TradingSection),
         (status = 409, description = "The section's state does not allow it", body = ErrorBody),
-        (status = 422, description = "An unlawful schedule (`trading.schedule`, every violation listed) or unjustified clauses", body = ErrorBody)),
+        (status = 422, description = "An unlawful schedule (`trading.schedule`, every violation listed), unjustified clauses, or an instant outside 2000–2200 (`trading.instant`)", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn publish_tender(
     State(state): State<AppState>,
@@ -293,6 +309,11 @@ pub async fn publish_tender(
     Path(id): Path<String>,
     Json(req): Json<PublishRequest>,
 ) -> Result<Json<TradingSection>, ApiError> {
+    let sc = &req.schedule;
+    check_instant("notice_at", sc.notice_at)?;
+    check_instant("documents_from", sc.documents_from)?;
+    check_instant("documents_until", sc.documents_until)?;
+    check_instant("bid_deadline", sc.bid_deadline)?;
     Ok(Json(
         tenders::publish_tender(
             &state.app,
@@ -506,6 +527,7 @@ pub async fn record_payment(
     caller: Caller,
     Json(req): Json<PaymentRequest>,
 ) -> Result<Json<PaymentChecked>, ApiError> {
+    check_instant("received_at", req.received_at)?;
     Ok(Json(
         deposits::record_payment(
             &state.app,

@@ -260,6 +260,19 @@ async fn tender_over_http(db: TestDb) {
     // An unlawful schedule: every violation listed.
     let now = yiwang_app::now_micros();
     let day = 86_400_000_000i64;
+    expect_error(
+        b,
+        post_as(
+            &s,
+            &format!("/api/v1/tenders/sections/{sid}/publish"),
+            &tenderee,
+            &json!({"document_id": doc_id, "schedule": {"notice_at": now, "documents_from": now,
+                "documents_until": now + day, "bid_deadline": i64::MAX}}),
+        ),
+        422,
+        "trading.instant",
+    )
+    .await;
     let v = expect_error(
         b,
         post_as(
