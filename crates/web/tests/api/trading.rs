@@ -492,6 +492,101 @@ async fn tender_over_http(db: TestDb) {
         );
     }
 
+    // The deposit: a virtual account, and a payment recorded by the centre.
+    let (st, dep) = send_json(
+        b,
+        post_as(
+            &s,
+            &format!("/api/v1/tenders/sections/{sid}/deposits"),
+            &bidder,
+            &json!({"party_id": party}),
+        ),
+    )
+    .await;
+    assert_eq!(st, 200, "[{b}] open a deposit account: {dep}");
+    let (st, paid) = send_json(
+        b,
+        post_as(
+            &s,
+            "/api/v1/tenders/deposits/payments",
+            &staff,
+            &json!({"virtual_account": dep["virtual_account"], "payer_account": "3213 1100 0000 0001",
+                "amount": "200000.00", "received_at": yiwang_app::now_micros()}),
+        ),
+    )
+    .await;
+    assert_eq!(st, 200, "[{b}] record a payment: {paid}");
+    assert!(paid["violations"].is_array(), "[{b}] {paid}");
+    expect_error(
+        b,
+        post_as(
+            &s,
+            "/api/v1/tenders/deposits/payments",
+            &staff,
+            &json!({"virtual_account": dep["virtual_account"], "payer_account": "x",
+                "amount": "lots", "received_at": yiwang_app::now_micros()}),
+        ),
+        422,
+        "trading.money",
+    )
+    .await;
+
+    // An objection: the tenderee pauses, answers, and the section resumes.
+    let objection = json!({"party_id": party, "body": "第一条资质要求排斥潜在投标人，请予澄清。"});
+    expect_error(
+        b,
+        post_as(
+            &s,
+            &format!("/api/v1/tenders/sections/{sid}/objections"),
+            &tenderee,
+            &objection,
+        ),
+        403,
+        "forbidden",
+    )
+    .await;
+    let (st, o) = send_json(
+        b,
+        post_as(
+            &s,
+            &format!("/api/v1/tenders/sections/{sid}/objections"),
+            &bidder,
+            &objection,
+        ),
+    )
+    .await;
+    assert_eq!(st, 201, "[{b}] raise an objection: {o}");
+    let (st, paused) = send_json(
+        b,
+        post_as(
+            &s,
+            &format!("/api/v1/tenders/sections/{sid}/suspend"),
+            &tenderee,
+            &json!({}),
+        ),
+    )
+    .await;
+    assert_eq!(st, 200, "[{b}] suspend: {paused}");
+    assert_eq!(paused["state"], "suspended", "[{b}] {paused}");
+    let (st, answered) = send_json(
+        b,
+        post_as(
+            &s,
+            &format!(
+                "/api/v1/tenders/objections/{}/answer",
+                o["id"].as_str().unwrap_or("")
+            ),
+            &tenderee,
+            &json!({"answer": "资质要求依据《建筑业企业资质标准》设定，不作修改。"}),
+        ),
+    )
+    .await;
+    assert_eq!(st, 200, "[{b}] answer: {answered}");
+    assert_eq!(
+        answered["section"]["state"], "tendering",
+        "[{b}] {answered}"
+    );
+
     // Time passes: the deadline is behind us (moved in the store, as the clock would), and a
     // replacement is refused as late.
     {
