@@ -105,6 +105,13 @@ pub const CAPABILITIES: &[WebCapability] = &[
         home_links: &[],
     },
     WebCapability {
+        name: "trading",
+        tag: Some(("tenders", "公共资源交易 Public-resource trading")),
+        api: Some(api::trading::routes),
+        pages: None,
+        home_links: &[],
+    },
+    WebCapability {
         name: "shell",
         tag: None,
         api: None,

@@ -13,6 +13,7 @@ const WEB_FILES_STILL_USING_STORE: &[&str] = &[
     "crates/web/src/api/identity.rs",
     "crates/web/src/api/ledger.rs",
     "crates/web/src/api/organisations.rs",
+    "crates/web/src/api/trading.rs",
     "crates/web/src/auth.rs",
     "crates/web/src/pages/catalog/mod.rs",
 ];

@@ -37,8 +37,9 @@ pub fn submission_text(
 }
 
 /// A receipt as the platform signed it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SignedReceipt {
+    #[schema(value_type = Object)]
     pub receipt: BidReceipt,
     /// The ledger entry of the action.
     pub ledger_seq: i64,
@@ -50,7 +51,7 @@ pub struct SignedReceipt {
 }
 
 /// What a caller may see of a bid: never its content.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BidView {
     pub id: String,
     pub section_id: String,

@@ -81,10 +81,11 @@ pub async fn open_account(
 }
 
 /// What recording a payment found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PaymentChecked {
     pub deposit: Deposit,
     /// Empty when the deposit is in order (basic account, amount, in time).
+    #[schema(value_type = Vec<Object>)]
     pub violations: Vec<Violation>,
 }
 

@@ -35,7 +35,7 @@ use yiwang_store::{
 };
 
 use crate::notify::{self, Channel, Message};
-use crate::{AppError, AppResult};
+use crate::{App, AppError, AppResult};
 
 pub(crate) fn utc(micros: i64) -> DateTime<Utc> {
     yiwang_core::time::from_micros(micros)
@@ -277,6 +277,56 @@ pub fn render(template: &str, params: &serde_json::Value) -> Option<Message> {
         title: title.into(),
         body,
     })
+}
+
+/// 交易公告: every published section (with its project), newest notice first — public, so
+/// sections not yet published are left out.
+pub async fn published_sections(
+    app: &App,
+) -> AppResult<Vec<(TradingSection, Option<TradingProject>)>> {
+    let mut tx = app.store.read().await?;
+    let projects = tx.list_projects().await?;
+    let mut sections: Vec<TradingSection> = tx
+        .list_sections(None)
+        .await?
+        .into_iter()
+        .filter(|s| s.notice_at.is_some() && s.transaction_code.is_some())
+        .collect();
+    sections.sort_by(|a, b| b.notice_at.cmp(&a.notice_at).then(a.id.cmp(&b.id)));
+    Ok(sections
+        .into_iter()
+        .map(|s| {
+            let p = projects.iter().find(|p| p.id == s.project_id).cloned();
+            (s, p)
+        })
+        .collect())
+}
+
+/// One published section with its project; a section not yet published is not found.
+pub async fn published_section(
+    app: &App,
+    id: &str,
+) -> AppResult<(TradingSection, Option<TradingProject>)> {
+    let mut tx = app.store.read().await?;
+    let s = tx
+        .get_section(id)
+        .await?
+        .filter(|s| s.notice_at.is_some())
+        .ok_or_else(|| Problem::not_found("标段", "Section"))?;
+    let p = tx.get_project(&s.project_id).await?;
+    Ok((s, p))
+}
+
+/// The current round of a section (a re-tendered section starts a new one).
+pub async fn current_round(app: &App, id: &str) -> AppResult<i64> {
+    Ok(app
+        .store
+        .read()
+        .await?
+        .get_section(id)
+        .await?
+        .ok_or_else(|| Problem::not_found("标段", "Section"))?
+        .round)
 }
 
 macro_rules! templates {

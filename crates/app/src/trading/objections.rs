@@ -40,6 +40,17 @@ fn check_text(body: &str) -> AppResult<String> {
     Ok(body.into())
 }
 
+/// A bidder raises an objection to the documents (server clock).
+pub async fn raise_objection(
+    app: &App,
+    actor: &Actor,
+    party_id: &str,
+    section_id: &str,
+    body: &str,
+) -> AppResult<Objection> {
+    raise_objection_at(app, actor, party_id, section_id, body, crate::now_micros()).await
+}
+
 /// A bidder raises an objection to the documents (server instant `now`).
 pub async fn raise_objection_at(
     app: &App,
@@ -108,6 +119,11 @@ pub async fn raise_objection_at(
     Ok(o)
 }
 
+/// The tenderee pauses the tender (暂停) now (server clock).
+pub async fn suspend(app: &App, actor: &Actor, section_id: &str) -> AppResult<TradingSection> {
+    suspend_at(app, actor, section_id, crate::now_micros()).await
+}
+
 /// The tenderee pauses the tender (暂停) at `now`, e.g. until it answers an objection.
 pub async fn suspend_at(
     app: &App,
@@ -136,6 +152,16 @@ pub async fn suspend_at(
     .await?;
     tx.commit().await?;
     Ok(s)
+}
+
+/// [`answer_objection_at`] on the server clock.
+pub async fn answer_objection(
+    app: &App,
+    actor: &Actor,
+    objection_id: &str,
+    answer: &str,
+) -> AppResult<(Objection, TradingSection)> {
+    answer_objection_at(app, actor, objection_id, answer, crate::now_micros()).await
 }
 
 /// The tenderee answers an objection; if the section was paused and no other objection is open,

@@ -322,6 +322,16 @@ pub async fn decrypt_bid_at(
     Ok(bid)
 }
 
+/// [`record_decryption_failure_at`] on the server clock.
+pub async fn record_decryption_failure(
+    app: &App,
+    actor: &Actor,
+    bid_id: &str,
+    cause: DecryptionFailure,
+) -> AppResult<SealedBid> {
+    record_decryption_failure_at(app, actor, bid_id, cause, crate::now_micros()).await
+}
+
 /// The centre classifies a bid that could not be decrypted (电子招标投标办法 Art. 31): the
 /// bidder's fault → 视为撤销, any other cause → 视为撤回 (deposit refunded).
 pub async fn record_decryption_failure_at(

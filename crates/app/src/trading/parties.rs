@@ -42,7 +42,7 @@ pub struct NewParty {
 }
 
 /// A registered party and its private key, shown once.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RegisteredParty {
     pub party: TradingParty,
     /// 64 hex characters, the SM2 secret scalar; the platform does not keep it.

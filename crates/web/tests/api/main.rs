@@ -13,6 +13,7 @@ mod ledger;
 mod organisations;
 mod pages;
 mod system;
+mod trading;
 mod uploads;
 
 use reqwest::{RequestBuilder, Response, StatusCode};
