@@ -12,10 +12,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
+use yiwang_store::Job;
 use yiwang_store::prelude::*;
-use yiwang_store::{InboxItem, Job};
 
-use crate::notify::render;
 use crate::registry::JobSpec;
 use crate::{App, AppError, AppResult, new_id, now_micros};
 
@@ -198,56 +197,7 @@ impl Runner {
 
     /// Deliver up to `limit` due outbox messages; returns how many were handled.
     pub async fn deliver_batch(&self, limit: i64) -> AppResult<usize> {
-        let now = now_micros();
-        let mut tx = self.app.store.write().await?;
-        let batch = tx.claim_due_outbox(now, limit).await?;
-        let n = batch.len();
-        for mut m in batch {
-            let params: serde_json::Value =
-                serde_json::from_str(&m.payload).unwrap_or(serde_json::Value::Null);
-            m.attempts += 1;
-            let msg = match render(&m.template, &params) {
-                Ok(msg) => msg,
-                Err(e) => {
-                    // Queued by a version that had this template: keep it for an operator.
-                    m.last_error = Some(e.to_string());
-                    m.status = "failed".into();
-                    tx.update_outbox(&m).await?;
-                    continue;
-                }
-            };
-            match m.channel.as_str() {
-                "in_app" => {
-                    tx.insert_inbox(&InboxItem {
-                        id: new_id(),
-                        user_id: m.recipient.clone(),
-                        title: msg.title,
-                        body: msg.body,
-                        outbox_id: m.id.clone(),
-                        created_at: now,
-                        read_at: None,
-                    })
-                    .await?;
-                    m.status = "delivered".into();
-                    m.delivered_at = Some(now);
-                }
-                other => {
-                    // No SMS, voice or mail gateway is configured in this deployment: keep the
-                    // message, retry later, give up after MAX_ATTEMPTS so an operator sees it.
-                    m.last_error = Some(format!("no gateway configured for channel {other}"));
-                    if m.attempts >= MAX_ATTEMPTS {
-                        m.status = "failed".into();
-                    } else {
-                        m.next_try_at = now + 60_000_000 * m.attempts;
-                    }
-                }
-            }
-            tx.update_outbox(&m).await?;
-            metrics::counter!("yiwang_notifications_total", "channel" => m.channel.clone(), "status" => m.status.clone())
-                .increment(1);
-        }
-        tx.commit().await?;
-        Ok(n)
+        crate::notify::deliver_due(&self.app, now_micros(), limit).await
     }
 }
 

@@ -19,6 +19,7 @@ pub mod ledger_tree;
 pub mod notify;
 pub mod organisations;
 pub mod password;
+pub mod pdf;
 pub mod platform_key;
 pub mod proof_check;
 pub mod registry;
@@ -48,6 +49,7 @@ pub struct App {
     form_key: [u8; 32],
     blobs: Arc<blobs::Blobs>,
     registry: registry::Registry,
+    gateways: notify::Gateways,
 }
 
 /// How to start the application.
@@ -70,6 +72,8 @@ pub struct AppOptions {
     /// Register the diagnostic capability (the probe job) as well; tests and
     /// `YIWANG_DIAGNOSTICS=1` only.
     pub diagnostics: bool,
+    /// The SMS, voice and e-mail gateways (none: those messages are not sent).
+    pub gateways: notify::Gateways,
 }
 
 /// The working-day calendar of the newest version, as the rules use it.
@@ -224,6 +228,7 @@ impl App {
             form_key,
             blobs,
             registry,
+            gateways: opts.gateways,
         });
         app.search.sync(&app.store).await?;
         Ok(app)
@@ -237,6 +242,11 @@ impl App {
     /// The capabilities this node runs.
     pub fn registry(&self) -> &registry::Registry {
         &self.registry
+    }
+
+    /// The gateways that carry messages off the platform.
+    pub fn gateways(&self) -> &notify::Gateways {
+        &self.gateways
     }
 
     /// The blob store of file contents.

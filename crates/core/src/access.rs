@@ -142,6 +142,8 @@ pub enum Permission {
     RegisterCase,
     /// See an organisation's cases (inbox, case details and history).
     ViewCases,
+    /// 电子监察: see the supervision figures and monthly bulletins of an organisation and below.
+    ViewSupervision,
 }
 
 /// Why a role may reach below its own organisation.
@@ -193,6 +195,10 @@ fn allows(role: Role, permission: Permission) -> bool {
                 | Role::CentreManager
                 | Role::Supervisor
                 | Role::Administrator
+        ),
+        ViewSupervision => matches!(
+            role,
+            Role::Supervisor | Role::DepartmentHead | Role::CentreManager | Role::Administrator
         ),
     }
 }

@@ -442,6 +442,18 @@ pub trait CasesRead: Send {
     async fn list_case_parties(&mut self, case_id: &str) -> Result<Vec<CasePartyRow>>;
     async fn list_case_warnings(&mut self, case_id: &str) -> Result<Vec<CaseWarningRow>>;
     async fn list_case_violations(&mut self, case_id: &str) -> Result<Vec<CaseViolationRow>>;
+    /// 电子监察: the cases decided in `[from, to)` (a bulletin's month), oldest first.
+    async fn list_cases_decided_between(
+        &mut self,
+        from: Micros,
+        to: Micros,
+    ) -> Result<Vec<CaseRow>>;
+    /// 电子监察: the violations recorded in `[from, to)`.
+    async fn list_case_violations_between(
+        &mut self,
+        from: Micros,
+        to: Micros,
+    ) -> Result<Vec<CaseViolationRow>>;
     /// The role grants held in one organisation (who is told about a case's warnings).
     async fn list_grants_in_org(&mut self, org_id: &str) -> Result<Vec<crate::RoleGrant>>;
     /// Every row of the covered tables (audit verification).
@@ -517,6 +529,16 @@ macro_rules! impl_cases {
             async fn list_cases_due_warning(&mut self, now: i64, limit: i64) -> $crate::Result<Vec<$crate::cases::CaseRow>> {
                 sqlx::query_as(concat!("SELECT ", $crate::cases::case_cols!(), " FROM cases WHERE next_warn_at IS NOT NULL AND next_warn_at <= $1 ORDER BY next_warn_at, id LIMIT $2"))
                     .bind(now).bind(limit).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn list_cases_decided_between(&mut self, from: i64, to: i64) -> $crate::Result<Vec<$crate::cases::CaseRow>> {
+                sqlx::query_as(concat!("SELECT ", $crate::cases::case_cols!(), " FROM cases WHERE decided_at >= $1 AND decided_at < $2 ORDER BY decided_at, id"))
+                    .bind(from).bind(to).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
+            }
+
+            async fn list_case_violations_between(&mut self, from: i64, to: i64) -> $crate::Result<Vec<$crate::cases::CaseViolationRow>> {
+                sqlx::query_as("SELECT id, case_id, violation, org_id, officer_id, detail, at FROM case_violations WHERE at >= $1 AND at < $2 ORDER BY at, id")
+                    .bind(from).bind(to).fetch_all(&mut *self.inner).await.map_err($crate::map_err)
             }
 
             async fn list_case_materials(&mut self, case_id: &str) -> $crate::Result<Vec<$crate::cases::CaseMaterialRow>> {

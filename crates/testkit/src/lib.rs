@@ -7,6 +7,7 @@
 //!
 //! [`TestServer`] starts the real router on `127.0.0.1:0` against such a database, like `main`.
 
+pub mod gateways;
 pub mod hostile;
 pub mod s3;
 
@@ -131,16 +132,23 @@ impl TestDb {
 
     /// Start the application with another blob store (e.g. a bucket).
     pub async fn app_with_blobs(&self, blobs: Arc<yiwang_app::blobs::Blobs>) -> Arc<App> {
-        App::start_with(
-            self.store().await,
-            yiwang_app::AppOptions {
-                blobs: Some(blobs),
-                diagnostics: true,
-                ..Default::default()
-            },
-        )
+        self.app_with(yiwang_app::AppOptions {
+            blobs: Some(blobs),
+            ..Default::default()
+        })
         .await
-        .expect("start app")
+    }
+
+    /// Start the application with these options (diagnostics on; this database's blob
+    /// directory unless `opts` names a blob store).
+    pub async fn app_with(&self, mut opts: yiwang_app::AppOptions) -> Arc<App> {
+        opts.diagnostics = true;
+        if opts.blobs.is_none() {
+            opts.blobs = Some(self.blob_store());
+        }
+        App::start_with(self.store().await, opts)
+            .await
+            .expect("start app")
     }
 
     /// Drop the database now (also done on drop, so a test that panics leaves nothing behind).

@@ -351,6 +351,7 @@ fn server_options(
         blobs: None,
         // The probe job, for checking the job runner of a deployment end to end.
         diagnostics: std::env::var("YIWANG_DIAGNOSTICS").is_ok_and(|v| v == "1"),
+        gateways: yiwang_app::notify::Gateways::from_env().map_err(|e| anyhow::anyhow!("{e}"))?,
     })
 }
 

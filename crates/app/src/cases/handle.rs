@@ -206,7 +206,14 @@ async fn dispatch_and_notify(
         .await?;
     }
     let due = row.due_at.map(date_text).unwrap_or_default();
-    notify_applicant(tx, row, "case.accepted", serde_json::json!({"due": due})).await
+    notify_applicant(
+        app,
+        tx,
+        row,
+        "case.accepted",
+        serde_json::json!({"due": due}),
+    )
+    .await
 }
 
 /// The last receipt of materials: the submission, or the applicant's latest correction. The
@@ -350,6 +357,7 @@ async fn simple(
     .await?;
     if let Some(t) = notify {
         notify_applicant(
+            app,
             &mut *tx,
             &row,
             t,
@@ -463,6 +471,7 @@ pub async fn request_correction(
     )
     .await?;
     notify_applicant(
+        app,
         &mut *tx,
         &row,
         "case.correction_requested",
@@ -723,6 +732,7 @@ pub async fn decide(
     )
     .await?;
     notify_applicant(
+        app,
         &mut *tx,
         &row,
         "case.decided",
@@ -761,7 +771,7 @@ pub async fn complete(app: &App, actor: &Actor, case_id: &str) -> AppResult<Case
         false,
     )
     .await?;
-    notify_applicant(&mut *tx, &row, "case.completed", serde_json::json!({})).await?;
+    notify_applicant(app, &mut *tx, &row, "case.completed", serde_json::json!({})).await?;
     tx.commit().await?;
     CaseView::of(row)
 }

@@ -11,6 +11,7 @@
 pub mod apply;
 pub mod handle;
 pub mod query;
+pub mod supervision;
 pub mod warnings;
 
 use chrono::{DateTime, Utc};
@@ -413,6 +414,7 @@ pub(crate) async fn submitted(
 
 /// Queues an in-app notification to the applicant (when the case has an account).
 pub(crate) async fn notify_applicant(
+    app: &App,
     tx: &mut dyn WriteTx,
     row: &CaseRow,
     template: &str,
@@ -429,14 +431,7 @@ pub(crate) async fn notify_applicant(
     if let (Some(p), serde_json::Value::Object(e)) = (params.as_object_mut(), extra) {
         p.extend(e);
     }
-    crate::notify::queue(
-        tx,
-        crate::notify::Channel::InApp,
-        &row.applicant_user_id,
-        template,
-        params,
-    )
-    .await
+    crate::notify::queue_person(tx, app.gateways(), &row.applicant_user_id, template, params).await
 }
 
 /// The notification templates of cases (`case.*`), Chinese with full-width punctuation;

@@ -3,6 +3,7 @@
 //! withdrawal, 一次性告知 and the second-notice rule, the public progress query and list, and
 //! deadline warnings raised exactly once with two job runners.
 
+mod supervision;
 mod world;
 
 use yiwang_app::cases::handle::{

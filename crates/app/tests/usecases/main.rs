@@ -3,6 +3,7 @@
 
 mod common;
 mod demo_audit;
+mod gateways;
 mod identity;
 mod jobs;
 mod ledger_tree;

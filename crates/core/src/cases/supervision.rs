@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::limits::{CaseClock, WarningLevel};
 use super::notice::Violation;
-use crate::calendar::{WorkingCalendar, local_date};
+use crate::Problem;
+use crate::calendar::{WorkingCalendar, local_date, local_midnight_utc};
 
 /// One decided case as supervision counts it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +105,33 @@ pub fn bulletin_month(decided_at: DateTime<Utc>) -> String {
     format!("{:04}-{:02}", d.year(), d.month())
 }
 
+/// A bulletin month `YYYY-MM` and the instants it spans, `[start, end)` (Beijing time).
+pub fn month_span(month: &str) -> Result<(DateTime<Utc>, DateTime<Utc>), Problem> {
+    let bad = || {
+        Problem::invalid(
+            "cases.bulletin.month",
+            "通报月份的格式应为“年-月”，例如“2026-11”。",
+            "A bulletin month is written YYYY-MM, e.g. 2026-11.",
+        )
+    };
+    let (y, m) = month.trim().split_once('-').ok_or_else(bad)?;
+    if y.len() != 4 || m.len() != 2 {
+        return Err(bad());
+    }
+    let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    let first = chrono::NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(bad)?;
+    if !(2000..=2200).contains(&y) {
+        return Err(bad());
+    }
+    let next = if m == 12 {
+        chrono::NaiveDate::from_ymd_opt(y + 1, 1, 1)
+    } else {
+        chrono::NaiveDate::from_ymd_opt(y, m + 1, 1)
+    }
+    .ok_or_else(bad)?;
+    Ok((local_midnight_utc(first), local_midnight_utc(next)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +150,25 @@ mod tests {
             } else {
                 vec![Violation::Overdue]
             },
+        }
+    }
+
+    #[test]
+    fn a_month_spans_beijing_midnights() {
+        let (a, b) = month_span("2026-12").expect("valid");
+        assert_eq!(a.to_rfc3339(), "2026-11-30T16:00:00+00:00");
+        assert_eq!(b.to_rfc3339(), "2026-12-31T16:00:00+00:00");
+        assert_eq!(bulletin_month(a), "2026-12");
+        assert_eq!(bulletin_month(b - TimeDelta::microseconds(1)), "2026-12");
+        assert_eq!(bulletin_month(b), "2027-01");
+        for bad in [
+            "2026-13", "2026-1", "26-01", "2026/01", "", "abcd-ef", "1900-01",
+        ] {
+            assert_eq!(
+                month_span(bad).expect_err(bad).code,
+                "cases.bulletin.month",
+                "{bad}"
+            );
         }
     }
 

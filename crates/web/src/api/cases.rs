@@ -693,4 +693,5 @@ pub fn routes() -> OpenApiRouter<crate::AppState> {
         .routes(routes!(inbox))
         .routes(routes!(progress))
         .routes(routes!(public_list))
+        .merge(super::supervision::routes())
 }

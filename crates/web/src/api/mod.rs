@@ -9,6 +9,7 @@ pub mod extract;
 pub mod identity;
 pub mod ledger;
 pub mod organisations;
+pub mod supervision;
 pub mod trading;
 
 use axum::Router;

@@ -12,6 +12,7 @@ mod hardening;
 mod ledger;
 mod organisations;
 mod pages;
+mod supervision;
 mod system;
 mod trading;
 mod uploads;

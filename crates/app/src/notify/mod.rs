@@ -9,6 +9,16 @@ use yiwang_store::prelude::*;
 use crate::registry::Params;
 use crate::{AppError, AppResult, new_id, now_micros};
 
+mod delivery;
+pub mod gateway;
+mod http_gateway;
+mod smtp;
+
+pub use delivery::deliver_due;
+pub use gateway::{Gateway, Gateways, Outgoing, SendError};
+pub use http_gateway::HttpGateway;
+pub use smtp::SmtpGateway;
+
 /// A delivery channel (in-app, SMS, voice call, e-mail).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -27,6 +37,13 @@ impl Channel {
             Channel::Voice => "voice",
             Channel::Email => "email",
         }
+    }
+
+    /// The channel of a stored outbox row.
+    pub fn parse(text: &str) -> Option<Channel> {
+        [Channel::InApp, Channel::Sms, Channel::Voice, Channel::Email]
+            .into_iter()
+            .find(|c| c.as_str() == text)
     }
 }
 
@@ -76,6 +93,30 @@ pub async fn queue(
         last_error: None,
     })
     .await?;
+    Ok(())
+}
+
+/// Tell a person: in the platform's inbox always, and by SMS and e-mail when the deployment has
+/// those gateways and the person has a phone number or an e-mail address. The SMS and e-mail
+/// messages name the user, not the address: delivery looks the address up when it sends.
+pub async fn queue_person(
+    tx: &mut dyn WriteTx,
+    gateways: &Gateways,
+    user_id: &str,
+    template: &str,
+    params: serde_json::Value,
+) -> AppResult<()> {
+    queue(tx, Channel::InApp, user_id, template, params.clone()).await?;
+    let Some(user) = tx.get_user(user_id).await? else {
+        return Ok(());
+    };
+    let has = |a: &Option<String>| a.as_deref().is_some_and(|a| !a.trim().is_empty());
+    if gateways.carries(Channel::Sms) && has(&user.phone) {
+        queue(tx, Channel::Sms, user_id, template, params.clone()).await?;
+    }
+    if gateways.carries(Channel::Email) && has(&user.email) {
+        queue(tx, Channel::Email, user_id, template, params).await?;
+    }
     Ok(())
 }
 
