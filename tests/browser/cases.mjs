@@ -286,8 +286,9 @@ test('a case from online application to delivery', { timeout: TEST_TIMEOUT_MS_CA
     // Each field by its kind: the hint carries a valid example.
     for (const input of await page.locator('input[name^=f_]').all()) {
       const hintId = await input.getAttribute('aria-describedby');
-      const hint = await page.locator(`#${hintId}`).innerText();
-      const example = hint.split('例：').pop().trim();
+      const example = hintId
+        ? (await page.locator(`#${hintId}`).innerText()).split('例：').pop().trim()
+        : '示例内容';
       await input.fill(example);
     }
     await shots(page, 'apply');
@@ -331,7 +332,13 @@ test('a case from online application to delivery', { timeout: TEST_TIMEOUT_MS_CA
     const notice = page.locator('[data-testid=open-notice]');
     assert.ok((await notice.innerText()).includes(defective), `the notice names ${defective}`);
     await shots(page, 'notice');
-    await upload(page, defective);
+    // The notice carries an upload for each material it names.
+    const fix = page
+      .locator('[data-testid=notice-upload]')
+      .filter({ has: page.locator(`input[name=material][value="${defective}"]`) });
+    await fix.locator('input[type=file]').setInputFiles(pdf(defective));
+    await clickAndLoad(page, fix.locator('button[type=submit]'));
+    assert.ok((await page.locator('.ok').count()) >= 1, `corrected ${defective} uploaded`);
     await clickAndLoad(page, page.locator('[data-testid=supply]'));
     assert.equal(await stateOf(page), '预审');
   });
@@ -405,5 +412,13 @@ test('a case from online application to delivery', { timeout: TEST_TIMEOUT_MS_CA
     const text = await page.locator('body').innerText();
     assert.ok(!/\d{17}[\dX]/.test(text.replace(/\d{20,}/g, '')), 'no ID number on the public list');
     await shots(page, 'public');
+  });
+
+  // 8. The supervisor's overview of warnings and violations by department.
+  await withPage('cases-supervision', async (page) => {
+    await signIn(page, 'supervisor');
+    await page.goto(`${base}/cases/supervision`);
+    assert.ok((await page.locator('h1').innerText()).includes('电子监察'), 'supervision page');
+    await shots(page, 'supervision');
   });
 });

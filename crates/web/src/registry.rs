@@ -121,6 +121,12 @@ pub const CAPABILITIES: &[WebCapability] = &[
                 en: "Case inbox",
                 href: "/cases/inbox",
             },
+            HomeLink {
+                roles: &[Role::Supervisor, Role::DepartmentHead, Role::CentreManager],
+                zh: "电子监察",
+                en: "Supervision",
+                href: "/cases/supervision",
+            },
         ],
     },
     WebCapability {

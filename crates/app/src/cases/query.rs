@@ -455,3 +455,62 @@ pub async fn inbox_orgs(
     }
     Ok(out)
 }
+
+/// 电子监察 at a glance: one department's (or centre's) warnings and violations.
+#[derive(Debug, Clone, Default)]
+pub struct DeptSupervision {
+    pub org_id: String,
+    pub org_name: String,
+    pub yellow: usize,
+    pub red: usize,
+    /// `(violation, count)` in the order of `Violation::ALL`.
+    pub violations: Vec<(yiwang_core::cases::Violation, usize)>,
+}
+
+/// The warnings and violations of every organisation the viewer may supervise (holds a role
+/// that sees cases at or above it), the most red warnings first. A simple overview: it reads
+/// every warning and violation row, so it is for the pages, not for the monthly bulletin.
+pub async fn supervision_overview(app: &App, actor: &Actor) -> AppResult<Vec<DeptSupervision>> {
+    use yiwang_core::cases::{Violation, WarningLevel};
+    let mut tx = app.store.read().await?;
+    let warnings = tx.all_case_warnings().await?;
+    let violations = tx.all_case_violations().await?;
+    let mut ids: Vec<&str> = warnings
+        .iter()
+        .map(|w| w.org_id.as_str())
+        .chain(violations.iter().map(|v| v.org_id.as_str()))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = Vec::new();
+    for id in ids {
+        let org = organisation(&mut *tx, id).await?;
+        if access::authorize(actor, Permission::ViewCases, Scope::Org(&org.path)).is_err() {
+            continue;
+        }
+        let level = |l: WarningLevel| {
+            warnings
+                .iter()
+                .filter(|w| w.org_id == id && WarningLevel::parse(&w.level) == Some(l))
+                .count()
+        };
+        out.push(DeptSupervision {
+            yellow: level(WarningLevel::Yellow),
+            red: level(WarningLevel::Red),
+            violations: Violation::ALL
+                .iter()
+                .map(|v| {
+                    let n = violations
+                        .iter()
+                        .filter(|r| r.org_id == id && Violation::parse(&r.violation) == Some(*v))
+                        .count();
+                    (*v, n)
+                })
+                .collect(),
+            org_id: org.id,
+            org_name: org.name,
+        });
+    }
+    out.sort_by(|a, b| b.red.cmp(&a.red).then(b.yellow.cmp(&a.yellow)));
+    Ok(out)
+}

@@ -501,6 +501,14 @@ async fn window_registration_and_the_public_list_page(db: TestDb) {
     let (st, _) = zw.get(&s, &format!("/cases/{case}")).await;
     assert_eq!(st, 404, "[{b}] not the citizen's case");
 
+    // The supervision overview: for supervisors, not for citizens.
+    let supervisor = Who::new(&s, b, "supervisor").await;
+    let (st, html) = supervisor.get(&s, "/cases/supervision").await;
+    assert_eq!(st, 200, "[{b}] supervision overview");
+    assert!(html.contains("电子监察"), "[{b}] supervision heading");
+    let (st, _) = zw.get(&s, "/cases/supervision").await;
+    assert_eq!(st, 403, "[{b}] no supervision for a citizen");
+
     // The public list page, signed out: the masked name, no ID or phone number.
     let r = s
         .new_client()

@@ -391,17 +391,13 @@ fn build(
         values: shown_values,
         materials,
         uploadable,
-        handed_in: {
-            let mut names: Vec<String> = s
-                .detail
-                .materials
-                .iter()
-                .map(|m| m.material.clone())
-                .collect();
-            names.sort();
-            names.dedup();
-            names
-        },
+        // In the order of the item's list.
+        handed_in: s
+            .materials
+            .iter()
+            .filter(|m| s.detail.materials.iter().any(|f| f.material == m.name))
+            .map(|m| m.name.clone())
+            .collect(),
         tasks,
         events,
         acts,

@@ -31,6 +31,8 @@ struct InboxTpl {
     page: i64,
     more: bool,
     org: String,
+    /// The viewer works at a window (registers walk-ins).
+    window: bool,
 }
 
 #[derive(Deserialize)]
@@ -71,6 +73,9 @@ pub async fn inbox(
     .iter()
     .map(|v| CaseLine::of(i, v))
     .collect();
+    let window = orgs
+        .iter()
+        .any(|(_, _, r)| *r == yiwang_core::access::Role::WindowOfficer);
     let tabs = orgs
         .into_iter()
         .map(|(id, name, role)| OrgTab {
@@ -88,6 +93,7 @@ pub async fn inbox(
         cases,
         page: n,
         org: current,
+        window,
     })
     .into_response())
 }

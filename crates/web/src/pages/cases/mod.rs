@@ -9,6 +9,7 @@ mod case;
 mod inbox;
 mod mine;
 mod public;
+mod supervision;
 mod window;
 
 use axum::Router;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/public", get(public::public_list))
         .route("/cases/mine", get(mine::mine))
         .route("/cases/inbox", get(inbox::inbox))
+        .route("/cases/supervision", get(supervision::supervision))
         .route(
             "/cases/apply/{item}",
             get(apply::apply_page).post(apply::start),
@@ -169,17 +171,22 @@ pub fn field_views(
             let input_type = match kind {
                 FieldKind::Date => "date",
                 FieldKind::Phone => "tel",
+                FieldKind::Number => "number",
                 _ => "text",
             };
             FieldView {
                 name: format!("f_{}", f.key),
                 label: f.label.clone(),
-                hint: format!(
-                    "{}{}{}",
-                    i.t(kind.label_zh(), kind.label_en()),
-                    i.t("，例：", ", e.g. "),
-                    kind.sample_value()
-                ),
+                // Free text needs no example; the other kinds show a valid one.
+                hint: match kind {
+                    FieldKind::Text => String::new(),
+                    _ => format!(
+                        "{}{}{}",
+                        i.t(kind.label_zh(), kind.label_en()),
+                        i.t("，例：", ", e.g. "),
+                        kind.sample_value()
+                    ),
+                },
                 input_type,
                 required: f.required,
                 value: values.get(&f.key).cloned().unwrap_or_default(),
