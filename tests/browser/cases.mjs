@@ -338,7 +338,7 @@ test('a case from online application to delivery', { timeout: TEST_TIMEOUT_MS_CA
       .filter({ has: page.locator(`input[name=material][value="${defective}"]`) });
     await fix.locator('input[type=file]').setInputFiles(pdf(defective));
     await clickAndLoad(page, fix.locator('button[type=submit]'));
-    assert.ok((await page.locator('.ok').count()) >= 1, `corrected ${defective} uploaded`);
+    assert.ok((await page.locator('[data-testid=supplied]').count()) >= 1, `the notice shows the corrected ${defective}`);
     await clickAndLoad(page, page.locator('[data-testid=supply]'));
     assert.equal(await stateOf(page), '预审');
   });

@@ -353,8 +353,11 @@ pub async fn case_screen(app: &App, actor: &Actor, case_id: &str) -> AppResult<C
     let dept = organisation(&mut *tx, &row.org_id).await?;
     // Review tasks, and whether the viewer holds the task's role in its department.
     let mut tasks = Vec::new();
+    // The decision is offered once every review task has its opinion.
+    let mut decidable = true;
     if let Some(plan) = super::plan_of(row)? {
         let opinions = super::handle::opinions_of(&mut *tx, &row.id).await?;
+        decidable = plan.may_decide(&opinions).is_ok();
         let open: Vec<String> = plan
             .open_tasks(&opinions)
             .iter()
@@ -416,7 +419,8 @@ pub async fn case_screen(app: &App, actor: &Actor, case_id: &str) -> AppResult<C
         let supplement_answer = event != CaseEvent::SupplyCorrection
             || state != CaseState::Suspended
             || suspension == Some(yiwang_core::cases::SuspensionKind::Supplement);
-        if allowed && resumable && supplement_answer {
+        let ready = decidable || !matches!(event, CaseEvent::Approve | CaseEvent::Refuse);
+        if allowed && resumable && supplement_answer && ready {
             events.push(event);
         }
     }

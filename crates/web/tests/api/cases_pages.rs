@@ -328,6 +328,11 @@ async fn an_application_goes_through_the_case_pages(db: TestDb) {
     assert!(html.contains("/do/supply"), "[{b}] and a way to answer it");
     let r = zw.upload(&s, &case, "居民身份证").await;
     assert_eq!(r.status(), 303, "[{b}] corrected file");
+    let (_, html) = zw.get(&s, &format!("/cases/{case}")).await;
+    assert!(
+        html.contains("data-testid=\"supplied\""),
+        "[{b}] the notice shows the new file"
+    );
     let r = zw.post(&s, &format!("/cases/{case}/do/supply"), &[]).await;
     assert_eq!(r.status(), 303, "[{b}] correction supplied");
 
@@ -340,6 +345,10 @@ async fn an_application_goes_through_the_case_pages(db: TestDb) {
     assert!(
         html.contains("data-testid=\"opinion-form\""),
         "[{b}] opinion form"
+    );
+    assert!(
+        !html.contains("/do/approve"),
+        "[{b}] no decision before the opinion"
     );
     let r = approver
         .post(

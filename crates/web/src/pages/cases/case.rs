@@ -41,6 +41,8 @@ pub struct NoticeLineView {
     pub material: String,
     pub problem: String,
     pub reason: String,
+    /// Files handed in for it since the notice.
+    pub since: Vec<String>,
 }
 
 pub struct NoticeShown {
@@ -250,6 +252,13 @@ fn build(
                 }
                 .to_string(),
                 reason: l.reason.clone(),
+                since: s
+                    .detail
+                    .materials
+                    .iter()
+                    .filter(|m| m.material == l.material && m.uploaded_at >= n.issued_at)
+                    .map(|m| m.filename.clone())
+                    .collect(),
             })
             .collect(),
         reason: n.reason.clone().unwrap_or_default(),
