@@ -518,3 +518,19 @@ pub async fn supervision_overview(app: &App, actor: &Actor) -> AppResult<Vec<Dep
     out.sort_by(|a, b| b.red.cmp(&a.red).then(b.yellow.cmp(&a.yellow)));
     Ok(out)
 }
+
+/// An organisation's name (organisations are public), for a page's heading.
+pub async fn organisation_name(app: &App, org_id: &str) -> AppResult<String> {
+    let mut tx = app.store.read().await?;
+    Ok(organisation(&mut *tx, org_id).await?.name)
+}
+
+/// The role under which the viewer looks at cases: the first grant that may see them.
+pub fn viewing_role(actor: &Actor) -> yiwang_core::access::Role {
+    actor
+        .grants
+        .iter()
+        .find(|g| access::authorize(actor, Permission::ViewCases, Scope::Org(&g.org_path)).is_ok())
+        .map(|g| g.role)
+        .unwrap_or(yiwang_core::access::Role::Supervisor)
+}

@@ -335,6 +335,43 @@ async fn an_application_goes_through_the_case_pages(db: TestDb) {
     );
     let r = zw.post(&s, &format!("/cases/{case}/do/supply"), &[]).await;
     assert_eq!(r.status(), 303, "[{b}] correction supplied");
+    // A second notice naming what was already there at the first needs a reason, and is
+    // recorded by electronic supervision.
+    let second = [("defect", "食品经营许可申请书"), ("note", "缺少签章")];
+    let r = window
+        .post(&s, &format!("/cases/{case}/do/notice"), &second)
+        .await;
+    assert!(
+        r.status().is_client_error(),
+        "[{b}] second notice without a reason: {}",
+        r.status()
+    );
+    let mut with_reason = second.to_vec();
+    with_reason.push(("reason", "首次审核遗漏签章要求"));
+    let r = window
+        .post(&s, &format!("/cases/{case}/do/notice"), &with_reason)
+        .await;
+    assert_eq!(r.status(), 303, "[{b}] second notice with a reason");
+    let r = zw.post(&s, &format!("/cases/{case}/do/supply"), &[]).await;
+    assert_eq!(r.status(), 303, "[{b}] second correction supplied");
+    let supervisor = Who::new(&s, b, "supervisor").await;
+    let (st, html) = supervisor.get(&s, "/cases/supervision").await;
+    assert_eq!(st, 200, "[{b}] supervision overview");
+    assert!(
+        html.contains("宿迁市政务服务中心"),
+        "[{b}] the centre's repeated notice"
+    );
+    // A department's inbox from the overview.
+    let at = html.find("/cases/inbox?org=").expect("a department link");
+    let link: String = html[at..].chars().take_while(|c| *c != '"').collect();
+    let (st, inbox) = supervisor.get(&s, &link).await;
+    assert_eq!(st, 200, "[{b}] a department's inbox for the supervisor");
+    assert!(
+        inbox.contains(&number),
+        "[{b}] the case in the centre's inbox"
+    );
+    let (st, _) = zw.get(&s, &link).await;
+    assert_eq!(st, 403, "[{b}] not for a citizen");
 
     // Acceptance, the approving officer's opinion, the decision, completion, delivery.
     let r = window

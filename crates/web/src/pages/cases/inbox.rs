@@ -59,9 +59,9 @@ pub async fn inbox(
             ("Not allowed", "The case inbox is for case officers."),
         ));
     }
-    let current = org
-        .filter(|o| orgs.iter().any(|(id, _, _)| id == o))
-        .unwrap_or_else(|| orgs[0].0.clone());
+    // Another organisation (a department below a supervisor's) when the viewer may see its
+    // cases: `query::inbox` checks.
+    let current = org.unwrap_or_else(|| orgs[0].0.clone());
     let size = 50;
     let cases: Vec<CaseLine> = query::inbox(
         &state.app,
@@ -76,6 +76,15 @@ pub async fn inbox(
     let window = orgs
         .iter()
         .any(|(_, _, r)| *r == yiwang_core::access::Role::WindowOfficer);
+    let mut orgs = orgs;
+    if !orgs.iter().any(|(id, _, _)| *id == current) {
+        let name = query::organisation_name(&state.app, &current).await?;
+        orgs.push((
+            current.clone(),
+            name,
+            query::viewing_role(&page.viewer.actor),
+        ));
+    }
     let tabs = orgs
         .into_iter()
         .map(|(id, name, role)| OrgTab {
