@@ -271,6 +271,7 @@ async function upload(page, material) {
 test('a case from online application to delivery', { timeout: TEST_TIMEOUT_MS_CASE }, async () => {
   let caseUrl;
   let reviewed = true;
+  let itemHref;
   let number;
   let code;
 
@@ -280,6 +281,7 @@ test('a case from online application to delivery', { timeout: TEST_TIMEOUT_MS_CA
     await signIn(page, 'zhangwei');
     await page.goto(`${base}/cases/mine`);
     await clickAndLoad(page, page.locator('[data-testid=my-cases] a').first());
+    itemHref = await page.locator('[data-testid=item-guide]').getAttribute('href');
     await clickAndLoad(page, page.locator('[data-testid=item-guide]'));
     await clickAndLoad(page, page.locator('[data-testid=apply-online]'));
     assert.ok(pathOf(page).startsWith('/cases/apply/'), `apply page (${page.url()})`);
@@ -313,6 +315,11 @@ test('a case from online application to delivery', { timeout: TEST_TIMEOUT_MS_CA
   let defective;
   await withPage('cases-window-notice', async (page) => {
     await signIn(page, 'window');
+    // The walk-in registration form of the same item (not submitted here).
+    await page.goto(`${base}${itemHref}`);
+    await clickAndLoad(page, page.locator('[data-testid=register-window]'));
+    assert.ok((await page.locator('[data-testid=window-form]').count()) === 1, 'window registration form');
+    await shots(page, 'window-register');
     await page.goto(`${base}/cases/inbox`);
     await shots(page, 'inbox-window');
     await clickAndLoad(page, page.locator(`a:has-text("${number}")`).first());
