@@ -101,8 +101,33 @@ pub const CAPABILITIES: &[WebCapability] = &[
         name: "cases",
         tag: Some(("cases", "办件 Case processing")),
         api: Some(api::cases::routes),
-        pages: None,
-        home_links: &[],
+        pages: Some(pages::cases::routes),
+        home_links: &[
+            HomeLink {
+                roles: &[Role::Applicant],
+                zh: "我的办件",
+                en: "My cases",
+                href: "/cases/mine",
+            },
+            HomeLink {
+                roles: &[
+                    Role::WindowOfficer,
+                    Role::ApprovingOfficer,
+                    Role::DepartmentHead,
+                    Role::CentreManager,
+                    Role::Supervisor,
+                ],
+                zh: "办件待办箱",
+                en: "Case inbox",
+                href: "/cases/inbox",
+            },
+            HomeLink {
+                roles: &[Role::Supervisor, Role::DepartmentHead, Role::CentreManager],
+                zh: "电子监察",
+                en: "Supervision",
+                href: "/cases/supervision",
+            },
+        ],
     },
     WebCapability {
         name: "trading",

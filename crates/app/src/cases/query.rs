@@ -228,3 +228,309 @@ pub async fn case_detail(app: &App, actor: &Actor, case_id: &str) -> AppResult<C
         case: CaseView::of(row)?,
     })
 }
+
+/// One line of a 一次性告知 as a page shows it.
+#[derive(Debug, Clone)]
+pub struct NoticeLine {
+    pub material: String,
+    /// 缺少材料 or 材料不符合要求.
+    pub missing: bool,
+    pub reason: String,
+}
+
+/// A 一次性告知 as issued: its round, lines, the reason of a further notice, and when it was
+/// answered.
+#[derive(Debug, Clone)]
+pub struct NoticeView {
+    pub round: i64,
+    pub lines: Vec<NoticeLine>,
+    pub reason: Option<String>,
+    pub issued_at: i64,
+    pub answered_at: Option<i64>,
+}
+
+/// A review task (审查环节) of the case's plan and its opinion, if recorded.
+#[derive(Debug, Clone)]
+pub struct TaskView {
+    pub key: String,
+    pub name: String,
+    pub role: yiwang_core::access::Role,
+    /// The department's name (the implementing department for the item's own steps).
+    pub department: String,
+    pub limit_days: u32,
+    /// The verdict recorded (`agree`, …) and its comment; `None` while open.
+    pub verdict: Option<yiwang_core::cases::Verdict>,
+    pub comment: String,
+    /// Whether the viewer may record its opinion now.
+    pub mine: bool,
+}
+
+/// What a case page needs: the detail, the item version's form and materials, the notices, the
+/// review tasks, the required materials still missing, the open special procedure, and the
+/// events the viewer may perform now (by state, case kind and the roles held in the right
+/// organisation; the use cases check again).
+#[derive(Debug, Clone)]
+pub struct CaseScreen {
+    pub detail: CaseDetail,
+    pub own: bool,
+    pub form_fields: Vec<yiwang_core::catalog::FormField>,
+    pub materials: Vec<yiwang_core::catalog::Material>,
+    pub form: std::collections::BTreeMap<String, String>,
+    pub notices: Vec<NoticeView>,
+    pub tasks: Vec<TaskView>,
+    pub missing: Vec<String>,
+    pub pending: Vec<String>,
+    pub suspension: Option<yiwang_core::cases::SuspensionKind>,
+    pub events: Vec<CaseEvent>,
+    pub centre_name: String,
+    pub department_name: String,
+}
+
+/// The events a page offers as buttons (others happen by the platform or through the API).
+const PAGE_EVENTS: &[CaseEvent] = &[
+    CaseEvent::Submit,
+    CaseEvent::SupplyCorrection,
+    CaseEvent::Withdraw,
+    CaseEvent::Accept,
+    CaseEvent::AcceptWithDeficiency,
+    CaseEvent::NotAccept,
+    CaseEvent::RequestCorrection,
+    CaseEvent::RecordOpinion,
+    CaseEvent::RequestSupplement,
+    CaseEvent::StartSpecialProcedure,
+    CaseEvent::Resume,
+    CaseEvent::ExtendLimit,
+    CaseEvent::Approve,
+    CaseEvent::Refuse,
+    CaseEvent::Complete,
+    CaseEvent::Deliver,
+];
+
+/// A case page's reading for its applicant or the staff who may see it (else not found).
+pub async fn case_screen(app: &App, actor: &Actor, case_id: &str) -> AppResult<CaseScreen> {
+    use yiwang_core::cases::lifecycle::{OrgScope, Performer};
+    let detail = case_detail(app, actor, case_id).await?;
+    let row = &detail.case.case;
+    let state = detail.case.state;
+    let own = access::authorize_own_case(actor, &row.applicant_user_id).is_ok();
+    let mut tx = app.store.read().await?;
+    let body = super::item_body(&mut *tx, &row.item_id, row.item_version).await?;
+    let form = serde_json::from_str(&row.form).unwrap_or_default();
+    let handed_in = super::submitted(&mut *tx, &row.id).await?;
+    let missing = yiwang_core::cases::notice::missing_materials(&body.materials, &handed_in)
+        .into_iter()
+        .map(|m| m.name.clone())
+        .collect();
+    let pending: Vec<String> = super::json_list(&row.pending, "pending", &row.id)?;
+    let pending = yiwang_core::cases::notice::outstanding(&pending, &handed_in)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let mut notices = Vec::new();
+    for n in &detail.notices {
+        let notice: yiwang_core::cases::CorrectionNotice = serde_json::from_str(&n.notice)
+            .map_err(|_| AppError::Internal(format!("notice {} unreadable", n.id)))?;
+        notices.push(NoticeView {
+            round: n.round,
+            lines: notice
+                .items
+                .into_iter()
+                .map(|i| NoticeLine {
+                    material: i.material,
+                    missing: i.problem == yiwang_core::cases::NoticeProblem::Missing,
+                    reason: i.reason,
+                })
+                .collect(),
+            reason: n.reason.clone(),
+            issued_at: n.issued_at,
+            answered_at: n.answered_at,
+        });
+    }
+    let suspension = super::clock_of(row)?
+        .and_then(|c| c.pauses.iter().find(|p| p.until.is_none()).map(|p| p.kind))
+        .filter(|_| state == CaseState::Suspended);
+    let centre = organisation(&mut *tx, &row.centre_id).await?;
+    let dept = organisation(&mut *tx, &row.org_id).await?;
+    // Review tasks, and whether the viewer holds the task's role in its department.
+    let mut tasks = Vec::new();
+    // The decision is offered once every review task has its opinion.
+    let mut decidable = true;
+    if let Some(plan) = super::plan_of(row)? {
+        let opinions = super::handle::opinions_of(&mut *tx, &row.id).await?;
+        decidable = plan.may_decide(&opinions).is_ok();
+        let open: Vec<String> = plan
+            .open_tasks(&opinions)
+            .iter()
+            .map(|t| t.key.clone())
+            .collect();
+        for t in plan.tasks() {
+            let dept_id = t.department.clone().unwrap_or_else(|| row.org_id.clone());
+            let org = organisation(&mut *tx, &dept_id).await?;
+            let opinion = detail.opinions.iter().find(|o| o.task == t.key);
+            // As `ReviewPlan::check_opinion`: the task's role (or the head for an officer's
+            // task) in the task's department.
+            let holds = actor.grants.iter().any(|g| {
+                g.org_id == dept_id
+                    && (g.role == t.role
+                        || (g.role == yiwang_core::access::Role::DepartmentHead
+                            && t.role == yiwang_core::access::Role::ApprovingOfficer))
+            });
+            tasks.push(TaskView {
+                key: t.key.clone(),
+                name: t.name.clone(),
+                role: t.role,
+                department: org.name.clone(),
+                limit_days: t.limit_days,
+                verdict: opinion.and_then(|o| yiwang_core::cases::Verdict::parse(&o.verdict)),
+                comment: opinion.map(|o| o.comment.clone()).unwrap_or_default(),
+                mine: holds
+                    && opinion.is_none()
+                    && open.contains(&t.key)
+                    && state == CaseState::InReview,
+            });
+        }
+    }
+    let kind = super::kind_of(row)?;
+    let mut events = Vec::new();
+    for &event in PAGE_EVENTS {
+        if yiwang_core::cases::transition(kind, state, event).is_err() {
+            continue;
+        }
+        let allowed = match event.org_scope() {
+            OrgScope::OwnCase => own && event.performed_by(Performer::Applicant),
+            OrgScope::ReceivingCentre => access::authorize(
+                actor,
+                Permission::CaseEvent(event),
+                Scope::Org(&centre.path),
+            )
+            .is_ok(),
+            OrgScope::ReviewingDepartment if event == CaseEvent::RecordOpinion => {
+                tasks.iter().any(|t| t.mine)
+            }
+            OrgScope::ReviewingDepartment => {
+                access::authorize(actor, Permission::CaseEvent(event), Scope::Org(&dept.path))
+                    .is_ok()
+            }
+            OrgScope::Platform => false,
+        };
+        // A supplement in review ends with the applicant's correction, not a resumption.
+        let resumable = event != CaseEvent::Resume
+            || suspension.is_some_and(|k| k != yiwang_core::cases::SuspensionKind::Supplement);
+        let supplement_answer = event != CaseEvent::SupplyCorrection
+            || state != CaseState::Suspended
+            || suspension == Some(yiwang_core::cases::SuspensionKind::Supplement);
+        let ready = decidable || !matches!(event, CaseEvent::Approve | CaseEvent::Refuse);
+        if allowed && resumable && supplement_answer && ready {
+            events.push(event);
+        }
+    }
+    Ok(CaseScreen {
+        own,
+        form_fields: body.form_fields,
+        materials: body.materials,
+        form,
+        notices,
+        tasks,
+        missing,
+        pending,
+        suspension,
+        events,
+        centre_name: centre.name,
+        department_name: dept.name,
+        detail,
+    })
+}
+
+/// The organisations whose case inbox the viewer may open (each grant allowing it), with their
+/// names: `(org id, org name, role)`.
+pub async fn inbox_orgs(
+    app: &App,
+    actor: &Actor,
+) -> AppResult<Vec<(String, String, yiwang_core::access::Role)>> {
+    let mut tx = app.store.read().await?;
+    let mut out = Vec::new();
+    for g in &actor.grants {
+        if access::authorize(actor, Permission::ViewCases, Scope::Org(&g.org_path)).is_ok()
+            && !out.iter().any(|(id, _, _)| id == &g.org_id)
+        {
+            let org = organisation(&mut *tx, &g.org_id).await?;
+            out.push((org.id, org.name, g.role));
+        }
+    }
+    Ok(out)
+}
+
+/// 电子监察 at a glance: one department's (or centre's) warnings and violations.
+#[derive(Debug, Clone, Default)]
+pub struct DeptSupervision {
+    pub org_id: String,
+    pub org_name: String,
+    pub yellow: usize,
+    pub red: usize,
+    /// `(violation, count)` in the order of `Violation::ALL`.
+    pub violations: Vec<(yiwang_core::cases::Violation, usize)>,
+}
+
+/// The warnings and violations of every organisation the viewer may supervise (holds a role
+/// that sees cases at or above it), the most red warnings first. A simple overview: it reads
+/// every warning and violation row, so it is for the pages, not for the monthly bulletin.
+pub async fn supervision_overview(app: &App, actor: &Actor) -> AppResult<Vec<DeptSupervision>> {
+    use yiwang_core::cases::{Violation, WarningLevel};
+    let mut tx = app.store.read().await?;
+    let warnings = tx.all_case_warnings().await?;
+    let violations = tx.all_case_violations().await?;
+    let mut ids: Vec<&str> = warnings
+        .iter()
+        .map(|w| w.org_id.as_str())
+        .chain(violations.iter().map(|v| v.org_id.as_str()))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = Vec::new();
+    for id in ids {
+        let org = organisation(&mut *tx, id).await?;
+        if access::authorize(actor, Permission::ViewCases, Scope::Org(&org.path)).is_err() {
+            continue;
+        }
+        let level = |l: WarningLevel| {
+            warnings
+                .iter()
+                .filter(|w| w.org_id == id && WarningLevel::parse(&w.level) == Some(l))
+                .count()
+        };
+        out.push(DeptSupervision {
+            yellow: level(WarningLevel::Yellow),
+            red: level(WarningLevel::Red),
+            violations: Violation::ALL
+                .iter()
+                .map(|v| {
+                    let n = violations
+                        .iter()
+                        .filter(|r| r.org_id == id && Violation::parse(&r.violation) == Some(*v))
+                        .count();
+                    (*v, n)
+                })
+                .collect(),
+            org_id: org.id,
+            org_name: org.name,
+        });
+    }
+    out.sort_by(|a, b| b.red.cmp(&a.red).then(b.yellow.cmp(&a.yellow)));
+    Ok(out)
+}
+
+/// An organisation's name (organisations are public), for a page's heading.
+pub async fn organisation_name(app: &App, org_id: &str) -> AppResult<String> {
+    let mut tx = app.store.read().await?;
+    Ok(organisation(&mut *tx, org_id).await?.name)
+}
+
+/// The role under which the viewer looks at cases: the first grant that may see them.
+pub fn viewing_role(actor: &Actor) -> yiwang_core::access::Role {
+    actor
+        .grants
+        .iter()
+        .find(|g| access::authorize(actor, Permission::ViewCases, Scope::Org(&g.org_path)).is_ok())
+        .map(|g| g.role)
+        .unwrap_or(yiwang_core::access::Role::Supervisor)
+}

@@ -5,6 +5,7 @@
 //! own folder (`catalog/`, `hall/`), one file per screen, their routes listed in one function.
 
 mod admin;
+pub(crate) mod cases;
 mod catalog;
 mod context;
 pub(crate) mod hall;

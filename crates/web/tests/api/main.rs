@@ -4,6 +4,7 @@
 mod auth;
 mod calendar;
 mod cases;
+mod cases_pages;
 mod catalog_api;
 mod consult;
 mod errors;

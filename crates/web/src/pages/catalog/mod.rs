@@ -10,7 +10,7 @@ mod columns;
 pub mod editor;
 pub mod files;
 pub mod list;
-mod multipart;
+pub(crate) mod multipart;
 pub mod questions;
 pub mod transfer;
 

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 
 use crate::i18n::I18n;
 
-pub(super) struct FilePart {
+pub(crate) struct FilePart {
     name: String,
     pub filename: String,
     /// The part's declared `Content-Type`, if any.
@@ -17,7 +17,7 @@ pub(super) struct FilePart {
 }
 
 #[derive(Default)]
-pub(super) struct Parts {
+pub(crate) struct Parts {
     fields: HashMap<String, String>,
     files: Vec<FilePart>,
 }
@@ -25,6 +25,13 @@ pub(super) struct Parts {
 impl Parts {
     pub fn field(&self, k: &str) -> &str {
         self.fields.get(k).map(String::as_str).unwrap_or("")
+    }
+    /// Every text field, as a form's pairs.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        self.fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
     pub fn file(&self, k: &str) -> Option<&FilePart> {
         self.files
@@ -35,7 +42,7 @@ impl Parts {
 
 /// Read a multipart form, its files spooled to disk (each at most `file_limit` bytes); a broken
 /// or too large body is an error with its status.
-pub(super) async fn read_parts(
+pub(crate) async fn read_parts(
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
     file_limit: u64,
 ) -> Result<Parts, StatusCode> {
@@ -70,7 +77,7 @@ pub(super) async fn read_parts(
     Ok(parts)
 }
 
-pub(super) fn upload_error(i: I18n, status: StatusCode) -> String {
+pub(crate) fn upload_error(i: I18n, status: StatusCode) -> String {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         i.t("文件过大", "The file is too large").into()
     } else {

@@ -40,6 +40,8 @@ struct ItemTpl {
     message: Option<String>,
     error: Option<String>,
     question: String,
+    /// The viewer may register walk-in applications (一窗受理).
+    window: bool,
 }
 
 #[derive(Deserialize)]
@@ -97,6 +99,7 @@ async fn guide_page(
             answer: q.answer.unwrap_or_default(),
         })
         .collect();
+    let window = page.actor().is_some_and(may_register);
     let tpl = ItemTpl {
         i,
         nav: page.nav,
@@ -108,8 +111,18 @@ async fn guide_page(
         message: notice.message,
         error: notice.error,
         question: notice.question,
+        window,
     };
     Ok((notice.status, render(&tpl)).into_response())
+}
+
+/// Whether the viewer holds a window officer's grant (to register walk-in applications).
+fn may_register(actor: &yiwang_core::access::Actor) -> bool {
+    use yiwang_core::access::{Permission, Scope, authorize};
+    actor
+        .grants
+        .iter()
+        .any(|g| authorize(actor, Permission::RegisterCase, Scope::Org(&g.org_path)).is_ok())
 }
 
 pub async fn item(
