@@ -7,6 +7,7 @@ mod cases;
 mod catalog_api;
 mod consult;
 mod errors;
+mod experts;
 mod hall;
 mod hardening;
 mod ledger;
