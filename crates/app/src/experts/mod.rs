@@ -24,7 +24,8 @@ use yiwang_core::experts::expert::{
 use yiwang_core::experts::{Expert, ExpertStatus, Profile, SpecialtyCode, SpecialtyTree};
 use yiwang_core::ids::{CreditCode, IdNumber, RegionCode};
 use yiwang_store::prelude::*;
-use yiwang_store::{
+/// The rows of the capability, for the layers above (the web layer does not use the store).
+pub use yiwang_store::{
     DrawInvitation, DrawRequestRow, ExpertConflict, ExpertEmployment, ExpertPenalty, ExpertRow,
     ExpertUnavailability,
 };

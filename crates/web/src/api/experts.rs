@@ -14,8 +14,8 @@ use yiwang_app::experts::draws::{self, DrawInput, DrawOutcome, DrawSummary, Publ
 use yiwang_app::experts::register::{
     self, Application, Decision, Declaration, ExpertDetail, PenaltyInput,
 };
+use yiwang_app::experts::{DrawRequestRow, ExpertPenalty, ExpertRow};
 use yiwang_core::experts::roster::SeatChange;
-use yiwang_store::{DrawRequestRow, ExpertPenalty, ExpertRow};
 
 use super::extract::{Json, Path, Query};
 use crate::AppState;
