@@ -98,6 +98,7 @@ pub const CAPABILITIES: &[&Capability] = &[
     &crate::catalog::CAPABILITY,
     &crate::trading::CAPABILITY,
     &crate::cases::CAPABILITY,
+    &crate::experts::CAPABILITY,
 ];
 
 /// The capabilities one node runs: the platform's, plus the diagnostic ones it was started with.

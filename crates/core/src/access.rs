@@ -144,6 +144,13 @@ pub enum Permission {
     ViewCases,
     /// 电子监察: see the supervision figures and monthly bulletins of an organisation and below.
     ViewSupervision,
+    /// 专家管理 (管用分离): review applications, suspend, reinstate, renew, dismiss and confirm the
+    /// exit of the managing department's experts, record their penalties — the managing industry
+    /// department's people only.
+    ManageExperts,
+    /// 抽取专家: request and run draws for the trading centre's sections and check the committee
+    /// in — the centre uses experts but manages none.
+    DrawExperts,
 }
 
 /// Why a role may reach below its own organisation.
@@ -187,6 +194,8 @@ fn allows(role: Role, permission: Permission) -> bool {
             role != Role::Applicant && event.performers().iter().any(|p| p.role() == Some(role))
         }
         RegisterCase => role == Role::WindowOfficer,
+        ManageExperts => role == Role::ExpertManager,
+        DrawExperts => role == Role::TradingStaff,
         ViewCases => matches!(
             role,
             Role::WindowOfficer
@@ -285,6 +294,34 @@ pub fn trading_performer(role: Role) -> Option<crate::trading::Performer> {
         Role::TradingStaff => Some(P::TradingCentre),
         Role::Regulator => Some(P::Regulator),
         Role::Expert => Some(P::Committee),
+        _ => None,
+    }
+}
+
+/// The performer of an expert-lifecycle event (`experts::lifecycle::Performer`) a role acts
+/// as, if any (管用分离: a trading centre performs none).
+pub fn expert_performer(role: Role) -> Option<crate::experts::Performer> {
+    use crate::experts::Performer as P;
+    match role {
+        Role::ExpertManager => Some(P::ManagingDepartment),
+        Role::TradingStaff => Some(P::TradingCentre),
+        Role::Expert => Some(P::Expert),
+        _ => None,
+    }
+}
+
+/// Who a role is when looking at a draw (`experts::visibility::DrawViewer`); the draw's own
+/// operator is told apart by the caller (need-to-know: the operator is one person).
+pub fn draw_viewer(role: Role) -> Option<crate::experts::DrawViewer> {
+    use crate::experts::DrawViewer as V;
+    match role {
+        Role::TradingStaff => Some(V::CentreStaff),
+        Role::Regulator => Some(V::Regulator),
+        Role::ExpertManager => Some(V::ManagingDepartment),
+        Role::Tenderee => Some(V::Tenderee),
+        Role::Agency => Some(V::Agency),
+        Role::Bidder => Some(V::Bidder),
+        Role::Expert => Some(V::Expert),
         _ => None,
     }
 }

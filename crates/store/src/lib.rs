@@ -17,6 +17,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub(crate) mod dialect;
+pub mod experts;
 pub mod identity;
 pub mod jobs;
 pub mod ledger;
@@ -38,6 +39,7 @@ use async_trait::async_trait;
 pub use calendar::*;
 pub use cases::*;
 pub use catalog::*;
+pub use experts::*;
 pub use identity::*;
 pub use jobs::*;
 pub use ledger::*;
@@ -50,6 +52,7 @@ pub mod prelude {
     pub use crate::calendar::{CalendarRead, CalendarWrite};
     pub use crate::cases::{CasesRead, CasesWrite};
     pub use crate::catalog::{CatalogRead, CatalogWrite};
+    pub use crate::experts::{ExpertsRead, ExpertsWrite};
     pub use crate::identity::{IdentityRead, IdentityWrite};
     pub use crate::jobs::{JobsRead, JobsWrite};
     pub use crate::ledger::{LedgerRead, LedgerWrite};
@@ -269,6 +272,7 @@ pub trait ReadTx:
     + CatalogRead
     + TradingRead
     + CasesRead
+    + ExpertsRead
     + Send
 {
 }
@@ -283,6 +287,7 @@ impl<T> ReadTx for T where
         + CatalogRead
         + TradingRead
         + CasesRead
+        + ExpertsRead
         + Send
 {
 }
@@ -301,6 +306,7 @@ pub trait WriteTx:
     + CatalogWrite
     + TradingWrite
     + CasesWrite
+    + ExpertsWrite
 {
     async fn commit(self: Box<Self>) -> Result<()>;
 }
@@ -317,6 +323,7 @@ macro_rules! impl_capabilities {
         $crate::catalog::impl_catalog!($db);
         $crate::trading::impl_trading!($db);
         $crate::cases::impl_cases!($db);
+        $crate::experts::impl_experts!($db);
         #[cfg(feature = "testing")]
         $crate::testing::impl_testing!($db);
 

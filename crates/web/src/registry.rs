@@ -137,6 +137,13 @@ pub const CAPABILITIES: &[WebCapability] = &[
         home_links: &[],
     },
     WebCapability {
+        name: "experts",
+        tag: Some(("experts", "专家库与随机抽取 Expert database and draws")),
+        api: Some(api::experts::routes),
+        pages: None,
+        home_links: &[],
+    },
+    WebCapability {
         name: "shell",
         tag: None,
         api: None,

@@ -97,6 +97,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// 随机抽取: verify expert draws from public data.
+    Draw {
+        #[command(subcommand)]
+        command: DrawCommand,
+    },
     /// Witness the platform's ledger from outside: fetch each new signed checkpoint, check it
     /// against the platform's published key and a consistency proof from the last one seen,
     /// cosign it with this witness's own key and keep it. A checkpoint that does not extend what
@@ -218,6 +223,18 @@ enum AuditCommand {
         /// The platform's published SM2 public key (hex).
         #[arg(long)]
         public_key: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DrawCommand {
+    /// Recompute a revealed expert draw from its public record (the JSON of
+    /// /api/v1/draws/{id}/record), with no database: the commitment made before the request,
+    /// the pool digest, the late entropy, the order of the ledger entries and the selection by
+    /// `yiwang-draw-v1`. Exits 0 when it holds, 1 when it does not.
+    Verify {
+        /// The saved JSON document (`-` for standard input).
+        file: PathBuf,
     },
 }
 
@@ -656,6 +673,47 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             })
             .await;
         }
+        Command::Draw {
+            command: DrawCommand::Verify { file },
+        } => {
+            let doc = if file.as_os_str() == "-" {
+                let mut s = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                    .context("reading standard input")?;
+                s
+            } else {
+                std::fs::read_to_string(&file)
+                    .with_context(|| format!("reading {}", file.display()))?
+            };
+            let record: yiwang_app::experts::draws::PublicRecord = match serde_json::from_str(&doc)
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    println!("FAILED: not a draw record: {e}");
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            return Ok(match yiwang_app::experts::draws::verify_record(&record) {
+                Ok(()) => {
+                    let members: usize = record
+                        .record
+                        .result
+                        .lines
+                        .iter()
+                        .map(|l| l.members.len())
+                        .sum();
+                    println!(
+                        "OK: draw {} recomputed ({members} members, seed {})",
+                        record.draw_id, record.record.result.seed
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(p) => {
+                    println!("FAILED: {} {} / {}", p.code, p.message, p.message_en);
+                    ExitCode::from(1)
+                }
+            });
+        }
         Command::Audit {
             command: AuditCommand::VerifyProof { file, public_key },
         } => {
@@ -849,6 +907,16 @@ async fn demo(db: &str, blobs: Option<&str>) -> Result<Arc<App>> {
     println!(
         "demo trading: {} parties, {} sections, {} sealed bids",
         trading.parties, trading.sections, trading.bids
+    );
+    let started = std::time::Instant::now();
+    let experts = yiwang_app::demo::experts::build(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "demo experts: {} experts, {} draws ({:.1} s)",
+        experts.experts,
+        experts.draws,
+        started.elapsed().as_secs_f64()
     );
     let cases = yiwang_app::demo::cases::build(&app)
         .await

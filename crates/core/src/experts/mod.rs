@@ -35,7 +35,7 @@ pub use draw::{
 pub use expert::{Expert, Profile};
 pub use index::PoolIndex;
 pub use lifecycle::{ExpertEvent, ExpertStatus, Performer, next_state};
-pub use request::{CommitteeKind, CommitteeRules, DrawLine, DrawRequest, PoolScope};
+pub use request::{CommitteeKind, CommitteeRules, DrawLine, DrawRequest, DrawStatus, PoolScope};
 pub use roster::{Roster, SeatEvent, SeatState};
 pub use specialty::{SpecialtyCode, SpecialtyTree};
 pub use visibility::{DrawField, DrawPhase, DrawTimeline, DrawViewer, may_see, visible_fields};

@@ -41,6 +41,16 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// 抽取状态: a request has exactly one attempt (a re-draw is a new, recorded request).
+    DrawStatus {
+        Requested = "requested", "已申请", "Requested";
+        Drawn = "drawn", "已抽取", "Drawn";
+        Failed = "failed", "抽取不足", "Not filled";
+        Revealed = "revealed", "已公开验证数据", "Revealed";
+    }
+}
+
 /// The pool a line draws from. Regions compare by GB/T 2260 prefix: a prefecture code covers its
 /// counties, a province code its prefectures.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

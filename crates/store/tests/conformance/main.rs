@@ -7,6 +7,7 @@ mod calendar;
 mod cases;
 mod catalog;
 mod common;
+mod experts;
 mod jobs;
 mod ledger;
 mod migrations;

@@ -5,6 +5,7 @@
 mod audit;
 mod blobs;
 mod catalog;
+mod draws;
 mod durability;
 mod fuzz;
 mod keys;
@@ -58,6 +59,7 @@ fn every_verb_has_help() {
         vec!["audit", "verify", "--help"],
         vec!["audit", "checkpoint", "--help"],
         vec!["audit", "verify-proof", "--help"],
+        vec!["draw", "verify", "--help"],
         vec!["witness", "--help"],
         vec!["keys", "init", "--help"],
         vec!["backup", "--help"],
