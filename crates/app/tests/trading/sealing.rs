@@ -28,7 +28,7 @@ fn bid_file(n: usize) -> Vec<u8> {
 }
 
 fn price(n: usize) -> Decimal {
-    Decimal::new(9_876_543_21 + n as i64 * 100, 2)
+    Decimal::new(987_654_321 + n as i64 * 100, 2)
 }
 
 /// A custodian ceremony and the key registered for the section.

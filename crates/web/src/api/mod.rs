@@ -10,6 +10,7 @@ pub mod identity;
 pub mod ledger;
 pub mod organisations;
 pub mod trading;
+pub mod trading_sealing;
 
 use axum::Router;
 use axum::http::Method;

@@ -109,3 +109,75 @@ fn uuid_like() -> String {
             .unwrap_or(0)
     )
 }
+
+/// The browser's sealing module (`crates/web/static/trading-seal.js` with the vendored
+/// `@hpke/core`, run here by Node's WebCrypto) writes files the Rust side opens: price, duration
+/// and digest as sealed. Node is installed by `scripts/setup` for the browser tests.
+#[test]
+fn a_bid_sealed_by_the_browser_module_opens_with_the_cli() {
+    let node = std::process::Command::new("node").arg("--version").output();
+    if node.map(|o| !o.status.success()).unwrap_or(true) {
+        assert!(
+            std::env::var("CI").is_err(),
+            "node is required in CI (scripts/setup installs it)"
+        );
+        eprintln!("skipped: no node");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("yiwang-bidjs-{}", uuid_like()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let d = |n: &str| dir.join(n).to_string_lossy().into_owned();
+    let o = run(&[
+        "bid",
+        "custodian-keygen",
+        "--threshold",
+        "2",
+        "--count",
+        "3",
+        "--out",
+        &d("ck"),
+    ]);
+    assert!(o.status.success());
+    let public = std::fs::read_to_string(dir.join("ck/custodian.pub")).expect("key");
+    let module = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../web/static/trading-seal.js")
+        .canonicalize()
+        .expect("the module");
+    let script = format!(
+        r#"import {{ sealBid }} from "file://{}";
+import {{ writeFileSync }} from "node:fs";
+const r = await sealBid({{ code: "A01-JS", custodianKey: process.argv[2], price: "1234567.89",
+  durationDays: 90, filename: "标书.pdf", file: new TextEncoder().encode("MARKER 浏览器加密") }});
+writeFileSync(process.argv[3], r.sealedFile);
+writeFileSync(process.argv[3] + ".key", r.keyText);
+"#,
+        module.display()
+    );
+    std::fs::write(dir.join("seal.mjs"), script).expect("script");
+    let o = std::process::Command::new("node")
+        .args([&d("seal.mjs"), public.trim(), &d("js.sealed")])
+        .output()
+        .expect("node");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let sealed = std::fs::read(dir.join("js.sealed")).expect("sealed");
+    assert!(!sealed.windows(6).any(|w| w == b"MARKER"));
+    let o = run(&[
+        "bid",
+        "open",
+        "--sealed",
+        &d("js.sealed"),
+        "--key",
+        &d("js.sealed.key"),
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        out.contains("section: A01-JS") && out.contains("price: 1234567.89"),
+        "{out}"
+    );
+    assert!(
+        out.contains("duration_days: 90") && out.contains("标书.pdf"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
