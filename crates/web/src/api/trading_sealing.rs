@@ -3,12 +3,11 @@
 //! capability's routes ([`super::trading::routes`]).
 
 use axum::extract::State;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use yiwang_app::trading::unsealing::{self, OpenOutcome};
-use yiwang_store::TradingSection;
 
 use super::extract::{Json, Path};
 use crate::AppState;
@@ -22,11 +21,18 @@ pub struct CustodianKeyRequest {
     pub public_key: String,
 }
 
+/// The section's custodian key as registered.
+#[derive(Serialize, ToSchema)]
+pub struct CustodianKeyResponse {
+    pub section_id: String,
+    pub custodian_key: Option<String>,
+}
+
 /// The centre registers the section's custodian public key, before any bid.
 #[utoipa::path(post, path = "/api/v1/tenders/sections/{id}/custodian-key", tag = "tenders",
     request_body = CustodianKeyRequest,
     params(("id" = String, Path, description = "section id")),
-    responses((status = 200, body = TradingSection),
+    responses((status = 200, body = CustodianKeyResponse),
         (status = 409, description = "Bids already sealed, or past the deadline (`trading.custody.locked`)", body = ErrorBody),
         (status = 422, description = "Not a P-256 public key (`trading.custody.public_key`)", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
@@ -35,10 +41,13 @@ pub async fn register_custodian_key(
     caller: Caller,
     Path(id): Path<String>,
     Json(req): Json<CustodianKeyRequest>,
-) -> Result<Json<TradingSection>, ApiError> {
-    Ok(Json(
-        unsealing::register_custodian_key(&state.app, &caller.actor, &id, &req.public_key).await?,
-    ))
+) -> Result<Json<CustodianKeyResponse>, ApiError> {
+    let s =
+        unsealing::register_custodian_key(&state.app, &caller.actor, &id, &req.public_key).await?;
+    Ok(Json(CustodianKeyResponse {
+        section_id: s.id,
+        custodian_key: s.custodian_key,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
