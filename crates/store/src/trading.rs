@@ -195,39 +195,50 @@ pub struct TradingSection {
     pub accepted_by: Option<String>,
     pub created_at: Micros,
     pub updated_at: Micros,
+    /// 托管公钥: hex of the custodian public key bids are wrapped to (k-of-n shares held by
+    /// custodians; the private key is never stored).
+    #[sqlx(default)]
+    pub custodian_key: Option<String>,
 }
 
 impl TradingSection {
     pub const TABLE: &'static str = "trading_sections";
+    /// The custodian key (migration 0010) is covered only when set, so rows written before it
+    /// keep their digests.
     pub fn digest(&self) -> String {
-        row_digest(
-            Self::TABLE,
-            &[
-                ("id", self.id.clone()),
-                ("project_id", self.project_id.clone()),
-                ("number", self.number.to_string()),
-                ("name", self.name.clone()),
-                ("transaction_code", o(&self.transaction_code)),
-                ("field", self.field.clone()),
-                ("sub_category", self.sub_category.to_string()),
-                ("method", self.method.clone()),
-                ("estimated_price", self.estimated_price.clone()),
-                ("deposit", o(&self.deposit)),
-                ("state", self.state.clone()),
-                ("resume_to", o(&self.resume_to)),
-                ("round", self.round.to_string()),
-                ("notice_at", o(&self.notice_at)),
-                ("documents_from", o(&self.documents_from)),
-                ("documents_until", o(&self.documents_until)),
-                ("bid_deadline", o(&self.bid_deadline)),
-                ("opening_at", o(&self.opening_at)),
-                ("suspended_at", o(&self.suspended_at)),
-                ("accepted_at", o(&self.accepted_at)),
-                ("accepted_by", o(&self.accepted_by)),
-                ("created_at", self.created_at.to_string()),
-                ("updated_at", self.updated_at.to_string()),
-            ],
-        )
+        let mut fields = self.digest_fields();
+        if let Some(k) = &self.custodian_key {
+            fields.push(("custodian_key", k.clone()));
+        }
+        row_digest(Self::TABLE, &fields)
+    }
+
+    fn digest_fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("id", self.id.clone()),
+            ("project_id", self.project_id.clone()),
+            ("number", self.number.to_string()),
+            ("name", self.name.clone()),
+            ("transaction_code", o(&self.transaction_code)),
+            ("field", self.field.clone()),
+            ("sub_category", self.sub_category.to_string()),
+            ("method", self.method.clone()),
+            ("estimated_price", self.estimated_price.clone()),
+            ("deposit", o(&self.deposit)),
+            ("state", self.state.clone()),
+            ("resume_to", o(&self.resume_to)),
+            ("round", self.round.to_string()),
+            ("notice_at", o(&self.notice_at)),
+            ("documents_from", o(&self.documents_from)),
+            ("documents_until", o(&self.documents_until)),
+            ("bid_deadline", o(&self.bid_deadline)),
+            ("opening_at", o(&self.opening_at)),
+            ("suspended_at", o(&self.suspended_at)),
+            ("accepted_at", o(&self.accepted_at)),
+            ("accepted_by", o(&self.accepted_by)),
+            ("created_at", self.created_at.to_string()),
+            ("updated_at", self.updated_at.to_string()),
+        ]
     }
 }
 
@@ -675,21 +686,21 @@ macro_rules! impl_trading {
                 Ok(())
             }
             async fn insert_section(&mut self, s: &$crate::TradingSection) -> $crate::Result<()> {
-                sqlx::query("INSERT INTO trading_sections (id, project_id, number, name, transaction_code, field, sub_category, method, estimated_price, deposit, state, resume_to, round, notice_at, documents_from, documents_until, bid_deadline, opening_at, accepted_at, accepted_by, created_at, updated_at, suspended_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)")
+                sqlx::query("INSERT INTO trading_sections (id, project_id, number, name, transaction_code, field, sub_category, method, estimated_price, deposit, state, resume_to, round, notice_at, documents_from, documents_until, bid_deadline, opening_at, accepted_at, accepted_by, created_at, updated_at, suspended_at, custodian_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)")
                     .bind(&s.id).bind(&s.project_id).bind(s.number).bind(&s.name).bind(&s.transaction_code)
                     .bind(&s.field).bind(s.sub_category).bind(&s.method).bind(&s.estimated_price).bind(&s.deposit)
                     .bind(&s.state).bind(&s.resume_to).bind(s.round).bind(s.notice_at).bind(s.documents_from)
                     .bind(s.documents_until).bind(s.bid_deadline).bind(s.opening_at).bind(s.accepted_at)
-                    .bind(&s.accepted_by).bind(s.created_at).bind(s.updated_at).bind(s.suspended_at)
+                    .bind(&s.accepted_by).bind(s.created_at).bind(s.updated_at).bind(s.suspended_at).bind(&s.custodian_key)
                     .execute(&mut *self.inner).await.map_err($crate::map_err)?;
                 Ok(())
             }
             async fn update_section(&mut self, s: &$crate::TradingSection) -> $crate::Result<()> {
-                sqlx::query("UPDATE trading_sections SET name = $2, transaction_code = $3, estimated_price = $4, deposit = $5, state = $6, resume_to = $7, round = $8, notice_at = $9, documents_from = $10, documents_until = $11, bid_deadline = $12, opening_at = $13, accepted_at = $14, accepted_by = $15, updated_at = $16, suspended_at = $17 WHERE id = $1")
+                sqlx::query("UPDATE trading_sections SET name = $2, transaction_code = $3, estimated_price = $4, deposit = $5, state = $6, resume_to = $7, round = $8, notice_at = $9, documents_from = $10, documents_until = $11, bid_deadline = $12, opening_at = $13, accepted_at = $14, accepted_by = $15, updated_at = $16, suspended_at = $17, custodian_key = $18 WHERE id = $1")
                     .bind(&s.id).bind(&s.name).bind(&s.transaction_code).bind(&s.estimated_price).bind(&s.deposit)
                     .bind(&s.state).bind(&s.resume_to).bind(s.round).bind(s.notice_at).bind(s.documents_from)
                     .bind(s.documents_until).bind(s.bid_deadline).bind(s.opening_at).bind(s.accepted_at)
-                    .bind(&s.accepted_by).bind(s.updated_at).bind(s.suspended_at)
+                    .bind(&s.accepted_by).bind(s.updated_at).bind(s.suspended_at).bind(&s.custodian_key)
                     .execute(&mut *self.inner).await.map_err($crate::map_err)?;
                 Ok(())
             }

@@ -133,7 +133,7 @@ pub const CAPABILITIES: &[WebCapability] = &[
         name: "trading",
         tag: Some(("tenders", "公共资源交易 Public-resource trading")),
         api: Some(api::trading::routes),
-        pages: None,
+        pages: Some(pages::trading::routes),
         home_links: &[],
     },
     WebCapability {

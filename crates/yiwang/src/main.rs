@@ -14,6 +14,7 @@ use yiwang_app::App;
 use yiwang_app::jobs::{Runner, RunnerConfig};
 use yiwang_store::Store;
 
+mod bid;
 mod witness;
 
 const DEFAULT_DB: &str = "sqlite://yiwang.db";
@@ -125,6 +126,12 @@ enum Command {
         /// Serve the witnessed history at http://ADDR/witnessed.
         #[arg(long)]
         listen: Option<SocketAddr>,
+    },
+    /// Sealed bids, offline: seal a bid file for a section (HPKE), check that a sealed file opens
+    /// with its key, and the custodian key ceremony (k-of-n shares).
+    Bid {
+        #[command(subcommand)]
+        command: bid::BidCommand,
     },
     /// The platform's checkpoint-signing key, kept outside the database.
     Keys {
@@ -511,6 +518,7 @@ async fn catalog(command: CatalogCommand, blobs: Option<&str>) -> Result<ExitCod
 async fn run(cli: Cli) -> Result<ExitCode> {
     let blobs = cli.blobs.as_deref();
     match cli.command {
+        Command::Bid { command } => return bid::run(command),
         Command::Serve {
             db,
             addr,

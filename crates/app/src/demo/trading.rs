@@ -4,8 +4,10 @@
 //! deposits and sealed bids, opened with a signed opening record, and failed (流标).
 //!
 //! Everything goes through the real use cases; the past is reached with their `_at(now)` forms,
-//! as the job runner would have run them on those days. Bids are sealed with the demo stand-in
-//! [`seal`] (the bytes stored are not the plaintext) until the HPKE sealing of issue #12 lands.
+//! as the job runner would have run them on those days. Bids are sealed through the real HPKE
+//! sealing ([`crate::trading::sealing::seal`]) to each section's custodian key, and opened at the
+//! opening with the bidders' own keys ([`crate::trading::unsealing::open_with_bid_key_at`]). The
+//! demo's custodian shares are not kept anywhere (a real ceremony hands them to custodians).
 
 use std::sync::Arc;
 
@@ -19,14 +21,17 @@ use yiwang_store::{Organisation, TradingSection};
 use crate::identity::{NewGrant, NewUser, actor_of, insert_user};
 use crate::organisations::{NewOrganisation, insert_organisation};
 use crate::trading::bids::{SealedInput, submission_text, submit_bid_at};
-use crate::trading::opening::{Decrypted, close_due, decrypt_bid_at, open_due};
+use crate::trading::opening::{close_due, open_due};
 use crate::trading::parties::{NewParty, register_party};
+use crate::trading::sealing::{generate_custodian_key, seal};
 use crate::trading::tenders::{
     NewProject, NewSection, ScheduleInput, accept_entry, clarify_at, create_project,
     download_documents_at, publish_tender_at, upload_documents,
 };
+use crate::trading::unsealing::{open_with_bid_key_at, register_custodian_key_at};
 use crate::trading::{deposits, objections};
 use crate::{Acting, App, AppError, AppResult, now_micros};
+use yiwang_core::trading::sealing::{BidKeyFile, encode_plaintext};
 
 const DAY: i64 = 86_400_000_000;
 
@@ -43,19 +48,6 @@ struct Bidder {
     actor: Actor,
     key: PlatformKey,
     credit_code: String,
-}
-
-/// Seal a demo bid file: a stand-in for the bidder-side HPKE sealing (issue #12), so that the
-/// stored bytes are not the plaintext.
-pub fn seal(plaintext: &[u8]) -> Vec<u8> {
-    let mut out = b"YWSEALv1".to_vec();
-    out.extend(
-        plaintext
-            .iter()
-            .enumerate()
-            .map(|(i, b)| b ^ (0xA5 ^ (i as u8).wrapping_mul(31))),
-    );
-    out
 }
 
 fn demo_error(what: &str) -> AppError {
@@ -173,18 +165,39 @@ fn section_input(name: &str, estimated: &str, deposit: &str) -> NewSection {
     }
 }
 
+/// The centre's custodian key for a section (3 of 5; the shares are dropped in the demo).
+async fn custodian_key(
+    app: &App,
+    staff: &Actor,
+    s: &TradingSection,
+    now: i64,
+) -> AppResult<TradingSection> {
+    let key = generate_custodian_key(3, 5)?;
+    register_custodian_key_at(app, staff, &s.id, &key.public_key, now).await
+}
+
+/// Seal and submit a demo bid: the file with its price and duration, sealed through the real
+/// HPKE code; returns the bid key the bidder keeps.
 async fn bid(
     app: &App,
     b: &Bidder,
     s: &TradingSection,
-    plaintext: &[u8],
+    price: &str,
+    file: &[u8],
     now: i64,
-) -> AppResult<()> {
-    let ciphertext = seal(plaintext);
+) -> AppResult<BidKeyFile> {
     let code = s
         .transaction_code
         .as_deref()
         .ok_or_else(|| demo_error("transaction code"))?;
+    let custodian = s
+        .custodian_key
+        .as_deref()
+        .ok_or_else(|| demo_error("custodian key"))?;
+    let price: rust_decimal::Decimal = price.parse().map_err(|_| demo_error("price"))?;
+    let plaintext = encode_plaintext(price, Some(360), "投标文件.pdf", file);
+    let sealed = seal(code, custodian, &plaintext)?;
+    let ciphertext = sealed.file;
     let text = submission_text(
         BidAction::Submit,
         code,
@@ -206,7 +219,7 @@ async fn bid(
         now,
     )
     .await?;
-    Ok(())
+    Ok(sealed.key)
 }
 
 /// Run the opening jobs as the runner would have at `now`.
@@ -382,15 +395,17 @@ pub async fn build(app: &Arc<App>) -> AppResult<TradingDemo> {
             .await?;
         }
     }
-    let s = app
-        .store
-        .read()
-        .await?
-        .get_section(&s.id)
-        .await?
-        .ok_or_else(|| demo_error("tendering section"))?;
-    for b in &bidders[..2] {
-        bid(app, b, &s, "投标文件（商务标、技术标）".as_bytes(), now + 6).await?;
+    let s = custodian_key(app, &staff, &s, now + 6).await?;
+    for (b, price) in bidders[..2].iter().zip(["26100000.00", "25980000.00"]) {
+        bid(
+            app,
+            b,
+            &s,
+            price,
+            "%PDF-1.7 投标文件（商务标、技术标）".as_bytes(),
+            now + 7,
+        )
+        .await?;
         made.bids += 1;
     }
 
@@ -400,23 +415,22 @@ pub async fn build(app: &Arc<App>) -> AppResult<TradingDemo> {
     let schedule = lawful(app, t0)?;
     let deadline = schedule.bid_deadline;
     let s = publish_tender_at(app, &tenderee, &s.id, doc, schedule, t0).await?;
+    let s = custodian_key(app, &staff, &s, t0).await?;
+    let prices = ["9650000.00", "9712000.00", "9588000.00"];
+    let mut keys = Vec::new();
     for (i, b) in bidders.iter().enumerate() {
-        bid(app, b, &s, format!("投标文件{i}").as_bytes(), t0 + DAY).await?;
+        let file = format!("%PDF-1.7 投标文件{i}");
+        keys.push(bid(app, b, &s, prices[i], file.as_bytes(), t0 + DAY).await?);
         made.bids += 1;
     }
     run_job(app, |a, tx, at| Box::pin(open_due(a, tx, at)), deadline).await?;
-    let prices = ["9650000.00", "9712000.00", "9588000.00"];
-    for (i, b) in bidders.iter().enumerate() {
-        decrypt_bid_at(
+    for (b, key) in bidders.iter().zip(&keys) {
+        open_with_bid_key_at(
             app,
             &b.actor,
             &b.party_id,
             &s.id,
-            Decrypted {
-                plaintext_digest: format!("sm3:{}", sm3_hex(format!("投标文件{i}").as_bytes())),
-                price: prices[i].into(),
-                duration_days: Some(360),
-            },
+            &key.to_text(),
             deadline + 600_000_000,
         )
         .await?;
@@ -435,8 +449,17 @@ pub async fn build(app: &Arc<App>) -> AppResult<TradingDemo> {
     let schedule = lawful(app, t0)?;
     let deadline = schedule.bid_deadline;
     let s = publish_tender_at(app, &tenderee, &s.id, doc, schedule, t0).await?;
+    let s = custodian_key(app, &staff, &s, t0).await?;
     for b in &bidders[..2] {
-        bid(app, b, &s, "投标文件".as_bytes(), t0 + DAY).await?;
+        bid(
+            app,
+            b,
+            &s,
+            "3150000.00",
+            "%PDF-1.7 投标文件".as_bytes(),
+            t0 + DAY,
+        )
+        .await?;
         made.bids += 1;
     }
     run_job(app, |a, tx, at| Box::pin(open_due(a, tx, at)), deadline).await?;

@@ -1,6 +1,8 @@
 //! 电子投标: sealed bids. The bidder seals (encrypts) its bid on its own side; the platform
 //! receives only ciphertext, keeps it in the blob store, checks its digest and the bidder's SM2
 //! signature, and answers with a receipt the platform signs, carrying the ledger entry's seq.
+//! A section with a custodian key accepts only files sealed in the platform's HPKE format for it
+//! ([`super::unsealing::check_sealed_submission`]).
 //! Submit, replace and withdraw until the deadline on the server's clock. No read path returns a
 //! bid's content (or who bid) before the opening: [`yiwang_core::access::time_gate`].
 
@@ -164,6 +166,7 @@ pub async fn submit_bid_at(
             utc(now),
             (input.action == BidAction::Replace).then_some(BidStatus::Sealed),
         )?;
+        super::unsealing::check_sealed_submission(&s, &input.ciphertext)?;
     }
     let stored = app.blobs().put_bytes(input.ciphertext).await?;
     let mut tx = app.store.write().await?;

@@ -11,6 +11,8 @@
 //! | [`objections`] | 异议 in time, answers, the pause and the moved deadline |
 //! | [`bids`] | sealed bids: submit, replace, withdraw, receipts; time-gated reads |
 //! | [`opening`] | the opening job at the deadline, decryption by the bidders, the signed opening record |
+//! | [`sealing`] | HPKE sealing (bidder side, CLI, demo), the custodian key ceremony, opening a sealed file |
+//! | [`unsealing`] | the section's custodian key, opening sealed bids with the bidder's key or a custodian quorum |
 //!
 //! Functions ending in `_at` take the server's clock as an argument: the jobs and the tests call
 //! them; handlers call the plain ones, which read the clock themselves. No handler may pass a
@@ -21,7 +23,9 @@ pub mod deposits;
 pub mod objections;
 pub mod opening;
 pub mod parties;
+pub mod sealing;
 pub mod tenders;
+pub mod unsealing;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;

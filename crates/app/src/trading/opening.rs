@@ -5,9 +5,10 @@
 //! (the bidder's fault) unless the centre classified the failure otherwise, the count is checked
 //! again, and the opening record is signed by the platform and published.
 //!
-//! The platform cannot decrypt: bidders decrypt on their side and hand in the plaintext's digest
-//! with the price and duration the opening record shows. (HPKE sealing and k-of-n custodian keys
-//! come later.)
+//! Bids of a section with a custodian key (HPKE-sealed) are opened by the platform with the key
+//! the bidder hands over at the opening, or a custodian quorum ([`super::unsealing`]). For older
+//! sections without one, [`decrypt_bid`] remains: the bidder decrypts on its side and hands in the
+//! plaintext's digest with the price and duration the opening record shows.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -290,6 +291,15 @@ pub async fn decrypt_bid_at(
         window(),
         utc(now),
     )?;
+    if s.custodian_key.is_some() {
+        // A sealed bid is read by the platform from its ciphertext, never taken on trust.
+        return Err(Problem::conflict(
+            "trading.bid.needs_key",
+            "本标段投标文件已按平台格式加密，请提交投标密钥由平台解密。",
+            "Bids of this section are sealed in the platform's format; hand over the bid key to decrypt.",
+        )
+        .into());
+    }
     let mut bid = tx
         .list_bids(Some(&s.id))
         .await?

@@ -212,6 +212,7 @@ pub async fn create_project(
             accepted_by: None,
             created_at: now,
             updated_at: now,
+            custodian_key: None,
         };
         set_status(&mut row, SectionStatus::REGISTERED);
         tx.insert_section(&row).await?;

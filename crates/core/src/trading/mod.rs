@@ -12,6 +12,8 @@
 //! | [`publicity`] | candidate publicity, complaints, performance bond |
 //! | [`deposits`] | deposit payments (basic account, amount, in time), refund due dates, same-account screen |
 //! | [`bids`] | sealed-bid envelope, submit/replace/withdraw before the deadline, decryption gate, opening decision, decryption failures, receipts, opening record |
+//! | [`sealing`] | the sealed-bid file, plaintext and bid-key formats (HPKE suite, two layers: bid key and custodian-wrapped key) |
+//! | [`custody`] | the custodian key split k-of-n (Shamir over GF(2⁸)) |
 //! | [`parties`] | party kinds, qualifications with expiry, temporary membership, bid eligibility, Art. 34 links |
 //! | [`ocds`] | OCDS 1.1.5 releases for the tender, award and contract stages |
 //! | [`archive`] | 一项目一档案: required documents per stage, completeness, e-ID milestones |
@@ -21,6 +23,7 @@ pub mod archive;
 pub mod bids;
 pub mod clauses;
 pub mod code;
+pub mod custody;
 pub mod deposits;
 pub mod fields;
 pub mod lifecycle;
@@ -29,6 +32,7 @@ pub mod parties;
 pub mod periods;
 pub mod publicity;
 pub mod schedule;
+pub mod sealing;
 #[cfg(test)]
 mod testutil;
 

@@ -126,6 +126,7 @@ async fn expert_rows_round_trip_and_invitations_upsert(db: TestDb) {
         suspended_at: None,
         accepted_at: None,
         accepted_by: None,
+        custodian_key: None,
         created_at: 1,
         updated_at: 1,
     })

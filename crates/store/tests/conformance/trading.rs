@@ -50,6 +50,7 @@ fn section(id: &str, number: i64) -> TradingSection {
         accepted_by: None,
         created_at: 20,
         updated_at: 20,
+        custodian_key: None,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod organisations;
 pub mod supervision;
 pub mod trading;
+pub mod trading_sealing;
 
 use axum::Router;
 use axum::http::Method;

@@ -840,6 +840,9 @@ pub struct PublicSection {
     pub documents_until: Option<i64>,
     pub bid_deadline: Option<i64>,
     pub opening_at: Option<i64>,
+    /// 托管公钥: hex of the custodian public key bids are sealed to (`yiwang bid seal
+    /// --custodian-key`); none for sections without HPKE sealing.
+    pub custodian_key: Option<String>,
 }
 
 fn public(s: TradingSection, p: Option<&TradingProject>) -> PublicSection {
@@ -861,6 +864,7 @@ fn public(s: TradingSection, p: Option<&TradingProject>) -> PublicSection {
         documents_until: s.documents_until,
         bid_deadline: s.bid_deadline,
         opening_at: s.opening_at,
+        custodian_key: s.custodian_key,
     }
 }
 
@@ -924,4 +928,5 @@ pub fn routes() -> OpenApiRouter<crate::AppState> {
         .routes(routes!(record_decryption_failure))
         .routes(routes!(opening_record))
         .routes(routes!(retender))
+        .merge(super::trading_sealing::routes())
 }

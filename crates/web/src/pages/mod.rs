@@ -12,6 +12,7 @@ pub(crate) mod hall;
 pub(crate) mod home;
 mod public;
 mod session;
+pub(crate) mod trading;
 
 use axum::Router;
 use axum::http::{StatusCode, Uri, header};

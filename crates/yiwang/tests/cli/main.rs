@@ -3,6 +3,7 @@
 //! PostgreSQL database that never run the same job twice.
 
 mod audit;
+mod bid;
 mod blobs;
 mod catalog;
 mod draws;
@@ -56,6 +57,9 @@ fn every_verb_has_help() {
         vec!["demo", "--help"],
         vec!["migrate", "--help"],
         vec!["audit", "--help"],
+        vec!["bid", "seal", "--help"],
+        vec!["bid", "open", "--help"],
+        vec!["bid", "custodian-keygen", "--help"],
         vec!["audit", "verify", "--help"],
         vec!["audit", "checkpoint", "--help"],
         vec!["audit", "verify-proof", "--help"],
