@@ -24,7 +24,8 @@ use crate::error::{ApiError, ErrorBody};
 
 /// 入库申请: the signed-in person applies for themself (again after a rejection or an exit).
 #[utoipa::path(post, path = "/api/v1/experts/applications", tag = "experts", request_body = Application,
-    responses((status = 201, body = ExpertRow),
+    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+        (status = 201, body = ExpertRow),
         (status = 404, description = "No such managing department", body = ErrorBody),
         (status = 409, description = "Already applied or admitted (`expert.transition`, `duplicate`)", body = ErrorBody),
         (status = 422, description = "A bad field, or not the applicant's own identity (`experts.*`)", body = ErrorBody)),
@@ -48,6 +49,7 @@ pub struct ListQuery {
 /// The experts of the departments the caller manages (专家管理人员 only).
 #[utoipa::path(get, path = "/api/v1/experts", tag = "experts", params(ListQuery),
     responses((status = 200, body = Vec<ExpertRow>),
+        (status = 403, description = "Not the managing department's staff", body = ErrorBody),
         (status = 422, description = "Unknown status", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn list(
@@ -62,7 +64,8 @@ pub async fn list(
 
 /// The signed-in expert's own record.
 #[utoipa::path(get, path = "/api/v1/experts/me", tag = "experts",
-    responses((status = 200, body = ExpertDetail),
+    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+        (status = 200, body = ExpertDetail),
         (status = 404, description = "The caller is not an expert", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn mine(
@@ -74,7 +77,8 @@ pub async fn mine(
 
 /// 申报: the expert adds employment, declared conflicts and unavailable days.
 #[utoipa::path(post, path = "/api/v1/experts/me/declarations", tag = "experts", request_body = Declaration,
-    responses((status = 200, body = ExpertDetail),
+    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+        (status = 200, body = ExpertDetail),
         (status = 404, description = "The caller is not an expert", body = ErrorBody),
         (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
@@ -96,7 +100,8 @@ pub struct Reason {
 
 /// 申请退出: draws stop at once; the managing department confirms the exit.
 #[utoipa::path(post, path = "/api/v1/experts/me/exit", tag = "experts", request_body = Reason,
-    responses((status = 200, body = ExpertRow),
+    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+        (status = 200, body = ExpertRow),
         (status = 404, body = ErrorBody),
         (status = 409, description = "Not in a state to leave (`expert.transition`)", body = ErrorBody),
         (status = 422, body = ErrorBody)),
@@ -113,7 +118,8 @@ pub async fn request_exit(
 
 /// 我的邀请: time, place and state of the caller's invitations — never the tenderee or bidders.
 #[utoipa::path(get, path = "/api/v1/experts/me/invitations", tag = "experts",
-    responses((status = 200, body = Vec<MyInvitation>)),
+    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+        (status = 200, body = Vec<MyInvitation>)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn my_invitations(
     State(state): State<AppState>,
@@ -127,7 +133,8 @@ pub async fn my_invitations(
 /// One expert: for the managing department and the expert themself (管用分离: never the centre).
 #[utoipa::path(get, path = "/api/v1/experts/{id}", tag = "experts",
     params(("id" = String, Path, description = "expert id")),
-    responses((status = 200, body = ExpertDetail), (status = 404, body = ErrorBody)),
+    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+        (status = 200, body = ExpertDetail), (status = 404, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn get_expert(
     State(state): State<AppState>,
@@ -140,7 +147,8 @@ pub async fn get_expert(
 /// 审核入库、暂停、恢复、续聘、解聘、办结退出: by the managing department only, with a reason.
 #[utoipa::path(post, path = "/api/v1/experts/{id}/decisions", tag = "experts",
     params(("id" = String, Path, description = "expert id")), request_body = Decision,
-    responses((status = 200, body = ExpertRow),
+    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+        (status = 200, body = ExpertRow),
         (status = 404, body = ErrorBody),
         (status = 409, description = "The expert's status does not allow it (`expert.transition`)", body = ErrorBody),
         (status = 422, description = "No reason, no term, not eligible (`expert.*`, `experts.*`)", body = ErrorBody)),
@@ -159,7 +167,8 @@ pub async fn decide(
 /// 处罚记录: a talk, a draw ban, a misconduct penalty or a debarment.
 #[utoipa::path(post, path = "/api/v1/experts/{id}/penalties", tag = "experts",
     params(("id" = String, Path, description = "expert id")), request_body = PenaltyInput,
-    responses((status = 201, body = ExpertPenalty),
+    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+        (status = 201, body = ExpertPenalty),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn add_penalty(
@@ -174,7 +183,8 @@ pub async fn add_penalty(
 
 /// 抽取申请: the platform commits to its secret in the ledger, then the request is recorded.
 #[utoipa::path(post, path = "/api/v1/draws", tag = "experts", request_body = DrawInput,
-    responses((status = 201, body = DrawRequestRow),
+    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+        (status = 201, body = DrawRequestRow),
         (status = 404, description = "No such section", body = ErrorBody),
         (status = 422, description = "The committee rules, lines or times are not met (`draw.*`, with every violation)", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
@@ -195,7 +205,8 @@ pub struct SectionQuery {
 
 /// The draws of a section (the trading centre's staff).
 #[utoipa::path(get, path = "/api/v1/draws", tag = "experts", params(SectionQuery),
-    responses((status = 200, body = Vec<DrawSummary>), (status = 404, body = ErrorBody)),
+    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+        (status = 200, body = Vec<DrawSummary>), (status = 404, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn list_draws(
     State(state): State<AppState>,
@@ -217,7 +228,8 @@ pub struct RunInput {
 /// rule that emptied the pool (recorded in the ledger all the same).
 #[utoipa::path(post, path = "/api/v1/draws/{id}/run", tag = "experts",
     params(("id" = String, Path, description = "draw id")), request_body = RunInput,
-    responses((status = 200, body = DrawOutcome),
+    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+        (status = 200, body = DrawOutcome),
         (status = 404, body = ErrorBody),
         (status = 409, description = "Already drawn (`draw.already_run`) or not filled (`draw.unfilled`, details list each line's cause)", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
@@ -242,7 +254,8 @@ pub struct Answer {
 /// 确认 / 拒绝: the invited expert answers.
 #[utoipa::path(post, path = "/api/v1/draws/{id}/answer", tag = "experts",
     params(("id" = String, Path, description = "draw id")), request_body = Answer,
-    responses((status = 200, body = SeatChange),
+    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+        (status = 200, body = SeatChange),
         (status = 404, body = ErrorBody),
         (status = 409, description = "Already answered (`draw.seat_transition`)", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
@@ -268,7 +281,8 @@ pub struct CheckIn {
 /// 签到: the operator checks a member in after the identity check; the evaluation starts.
 #[utoipa::path(post, path = "/api/v1/draws/{id}/check-in", tag = "experts",
     params(("id" = String, Path, description = "draw id")), request_body = CheckIn,
-    responses((status = 200, body = SeatChange),
+    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+        (status = 200, body = SeatChange),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn check_in(
@@ -287,7 +301,8 @@ pub async fn check_in(
 /// in the ledger.
 #[utoipa::path(get, path = "/api/v1/draws/{id}/committee", tag = "experts",
     params(("id" = String, Path, description = "draw id")),
-    responses((status = 200, body = CommitteeView), (status = 404, body = ErrorBody)),
+    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+        (status = 200, body = CommitteeView), (status = 404, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn committee(
     State(state): State<AppState>,
@@ -302,7 +317,8 @@ pub async fn committee(
 /// 评标结束: the operator closes the evaluation; the platform reveals the draw's secret.
 #[utoipa::path(post, path = "/api/v1/draws/{id}/finish", tag = "experts",
     params(("id" = String, Path, description = "draw id")),
-    responses((status = 200, body = DrawRequestRow),
+    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+        (status = 200, body = DrawRequestRow),
         (status = 404, body = ErrorBody),
         (status = 409, description = "Nobody checked in yet (`draw.not_evaluated`)", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
