@@ -77,7 +77,8 @@ pub async fn mine(
 
 /// 申报: the expert adds employment, declared conflicts and unavailable days.
 #[utoipa::path(post, path = "/api/v1/experts/me/declarations", tag = "experts", request_body = Declaration,
-    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+    responses((status = 409, description = "Not in a state that allows this", body = ErrorBody),
+        (status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
         (status = 200, body = ExpertDetail),
         (status = 404, description = "The caller is not an expert", body = ErrorBody),
         (status = 422, body = ErrorBody)),
@@ -167,7 +168,8 @@ pub async fn decide(
 /// 处罚记录: a talk, a draw ban, a misconduct penalty or a debarment.
 #[utoipa::path(post, path = "/api/v1/experts/{id}/penalties", tag = "experts",
     params(("id" = String, Path, description = "expert id")), request_body = PenaltyInput,
-    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+    responses((status = 409, description = "Not in a state that allows this", body = ErrorBody),
+        (status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
         (status = 201, body = ExpertPenalty),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
@@ -183,7 +185,8 @@ pub async fn add_penalty(
 
 /// 抽取申请: the platform commits to its secret in the ledger, then the request is recorded.
 #[utoipa::path(post, path = "/api/v1/draws", tag = "experts", request_body = DrawInput,
-    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+    responses((status = 409, description = "Not in a state that allows this", body = ErrorBody),
+        (status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
         (status = 201, body = DrawRequestRow),
         (status = 404, description = "No such section", body = ErrorBody),
         (status = 422, description = "The committee rules, lines or times are not met (`draw.*`, with every violation)", body = ErrorBody)),
@@ -301,7 +304,8 @@ pub async fn check_in(
 /// in the ledger.
 #[utoipa::path(get, path = "/api/v1/draws/{id}/committee", tag = "experts",
     params(("id" = String, Path, description = "draw id")),
-    responses((status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
+    responses((status = 409, description = "Not in a state that allows this", body = ErrorBody),
+        (status = 403, description = "Not allowed for this role or organisation", body = ErrorBody),
         (status = 200, body = CommitteeView), (status = 404, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn committee(
@@ -359,7 +363,8 @@ pub struct Verdict {
 /// 抽取验证: recompute a draw from a public record (as `yiwang draw verify` does). Public; a
 /// computation, nothing is stored.
 #[utoipa::path(post, path = "/api/v1/draws/verify", tag = "experts", request_body = PublicRecord,
-    responses((status = 200, body = Verdict)))]
+    responses((status = 409, description = "Not in a state that allows this", body = ErrorBody),
+        (status = 200, body = Verdict)))]
 pub async fn verify(Json(req): Json<PublicRecord>) -> Json<Verdict> {
     Json(match draws::verify_record(&req) {
         Ok(()) => Verdict {

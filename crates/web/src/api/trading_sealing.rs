@@ -33,6 +33,7 @@ pub struct CustodianKeyResponse {
     request_body = CustodianKeyRequest,
     params(("id" = String, Path, description = "section id")),
     responses((status = 200, body = CustodianKeyResponse),
+        (status = 403, description = "Not the centre of this section", body = ErrorBody),
         (status = 409, description = "Bids already sealed, or past the deadline (`trading.custody.locked`)", body = ErrorBody),
         (status = 422, description = "Not a P-256 public key (`trading.custody.public_key`)", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
@@ -92,6 +93,7 @@ pub struct CustodianDecryptionRequest {
     params(("id" = String, Path, description = "section id")),
     responses((status = 200, body = Vec<OpenOutcome>),
         (status = 403, description = "Not the centre, or before the opening", body = ErrorBody),
+        (status = 409, description = "Not opened, or the window has closed", body = ErrorBody),
         (status = 422, description = "Too few shares (`trading.custody.too_few`) or not this key's (`trading.custody.mismatch`)", body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn custodian_decryption(
