@@ -7,249 +7,16 @@
 //
 //   YIWANG_BIN=/path/to/yiwang node tests/browser/cases.mjs
 //
-// Same harness as signin.mjs: `$YIWANG_BIN demo` on a fresh SQLite database and a free port,
-// Debian's Chromium through playwright-core; the server is always stopped.
-import { after, before, test } from 'node:test';
+// The harness (tests/browser/harness.mjs) starts `$YIWANG_BIN demo` on a fresh SQLite database
+// and a free port and drives Debian's Chromium through playwright-core.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium } from 'playwright-core';
+import { clickAndLoad, useDemo } from './harness.mjs';
 
-const BIN = process.env.YIWANG_BIN;
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const READY_TIMEOUT_MS = Number(process.env.YIWANG_READY_TIMEOUT_MS || 120_000);
-const ACTION_TIMEOUT_MS = 30_000;
-const NAV_TIMEOUT_MS = 60_000;
-const TEST_TIMEOUT_MS = 180_000;
-
-const PASSWORD = 'yiwang-demo-2026';
 const TEST_TIMEOUT_MS_CASE = 600_000;
 
-const tmp = mkdtempSync(join(tmpdir(), 'yiwang-browser-'));
-const shotDir = process.env.CARGO_TARGET_DIR
-  ? join(process.env.CARGO_TARGET_DIR, 'browser')
-  : join(tmp, 'browser');
-
-let server; // child process
-let serverExit = null; // { code, signal } once it has exited
-let browser;
-let base;
-
-function log(msg) {
-  process.stdout.write(`[browser-test] ${msg}\n`);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function pipeWithPrefix(stream, prefix, out) {
-  createInterface({ input: stream }).on('line', (line) => out.write(`${prefix} ${line}\n`));
-}
-
-async function waitReady(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no response yet';
-  while (Date.now() < deadline) {
-    if (serverExit) {
-      throw new Error(
-        `yiwang exited before becoming ready (code ${serverExit.code}, signal ${serverExit.signal}); see [yiwang] lines above`,
-      );
-    }
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5_000), redirect: 'manual' });
-      if (res.status === 200) return;
-      last = `HTTP ${res.status}`;
-    } catch (err) {
-      last = err.cause?.code || err.message;
-    }
-    await sleep(250);
-  }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s (last: ${last})`);
-}
-
-async function stopServer() {
-  if (!server || serverExit) return;
-  const exited = new Promise((resolve) => server.once('exit', resolve));
-  server.kill('SIGTERM');
-  const result = await Promise.race([exited.then(() => 'exited'), sleep(5_000).then(() => 'timeout')]);
-  if (result === 'timeout' && !serverExit) {
-    log('yiwang did not stop within 5 s of SIGTERM; sending SIGKILL');
-    server.kill('SIGKILL');
-    await Promise.race([exited, sleep(5_000)]);
-  }
-}
-
-// Last resort if the process dies without running the after hook.
-function killServerNow() {
-  if (server && !serverExit) {
-    try {
-      server.kill('SIGKILL');
-    } catch {}
-  }
-}
-process.on('exit', killServerNow);
-for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
-  process.on(sig, () => {
-    log(`received ${sig}; stopping yiwang`);
-    killServerNow();
-    rmSync(tmp, { recursive: true, force: true });
-    process.exit(code);
-  });
-}
-
-/** Runs `fn(page)` in a fresh browser context; on failure saves a screenshot and page details. */
-async function withPage(name, fn) {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(ACTION_TIMEOUT_MS);
-  page.setDefaultNavigationTimeout(NAV_TIMEOUT_MS);
-  page.on('pageerror', (err) => log(`page error (${name}): ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const where = msg.location()?.url;
-    if (where && new URL(where).pathname === '/favicon.ico') return;
-    log(`console error (${name}): ${msg.text()}${where ? ` [${where}]` : ''}`);
-  });
-  try {
-    await fn(page);
-  } catch (err) {
-    try {
-      mkdirSync(shotDir, { recursive: true });
-      const file = join(shotDir, `failure-${name}.png`);
-      await page.screenshot({ path: file, fullPage: true });
-      log(`failure screenshot: ${file}`);
-      log(`page URL at failure: ${page.url()}`);
-      const text = (await page.locator('body').innerText({ timeout: 2_000 })).slice(0, 1_000);
-      log(`page text at failure:\n${text}`);
-    } catch {}
-    throw err;
-  } finally {
-    await context.close().catch(() => {});
-  }
-}
-
-function pathOf(page) {
-  return new URL(page.url()).pathname;
-}
-
-async function htmlLang(page) {
-  return page.locator('html').getAttribute('lang');
-}
-
-/** Fills and submits the login form; resolves with the HTTP response of the POST. */
-async function submitLogin(page, username, password) {
-  const form = page.locator('form#login-form');
-  await form.waitFor({ state: 'visible' }).catch(() => {
-    throw new Error(`no visible form#login-form on ${page.url()}`);
-  });
-  await form.locator('input[name=username]').fill(username);
-  await form.locator('input[name=password]').fill(password);
-  const [response] = await Promise.all([
-    page.waitForResponse(
-      (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/login',
-      { timeout: NAV_TIMEOUT_MS },
-    ),
-    form.locator('button[type=submit]').click(),
-  ]);
-  await page.waitForLoadState('load');
-  return response;
-}
-
-
-before(
-  async () => {
-    assert.ok(BIN, 'YIWANG_BIN must point at the yiwang binary (e.g. $CARGO_TARGET_DIR/debug/yiwang)');
-    assert.ok(existsSync(BIN), `YIWANG_BIN=${BIN} does not exist; run cargo build --bin yiwang`);
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing; run scripts/setup`);
-
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const db = `sqlite://${join(tmp, 'demo.db')}`;
-    const args = ['demo', '--db', db, '--addr', `127.0.0.1:${port}`];
-    log(`starting ${BIN} ${args.join(' ')}`);
-    server = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
-    server.on('exit', (code, signal) => {
-      serverExit = { code, signal };
-      log(`yiwang exited (code ${code}, signal ${signal})`);
-    });
-    server.on('error', (err) => {
-      serverExit = { code: null, signal: null };
-      log(`could not start yiwang: ${err.message}`);
-    });
-    pipeWithPrefix(server.stdout, '[yiwang]', process.stdout);
-    pipeWithPrefix(server.stderr, '[yiwang:err]', process.stdout);
-
-    const started = Date.now();
-    await waitReady(`${base}/readyz`, READY_TIMEOUT_MS);
-    log(`server ready at ${base} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 120_000,
-      // playwright-core gives every launch() a fresh temporary --user-data-dir and removes it on close.
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    log(`chromium ${browser.version()} launched`);
-  },
-  { timeout: READY_TIMEOUT_MS + 180_000 },
-);
-
-after(
-  async () => {
-    if (browser) await browser.close().catch((err) => log(`closing chromium: ${err.message}`));
-    await stopServer();
-    rmSync(tmp, { recursive: true, force: true });
-  },
-  { timeout: 60_000 },
-);
-
-/** A full-page screenshot at desktop width and one at 390 px. */
-async function shots(page, name) {
-  mkdirSync(shotDir, { recursive: true });
-  const desktop = join(shotDir, `cases-${name}.png`);
-  await page.screenshot({ path: desktop, fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
-  const phone = join(shotDir, `cases-${name}-390.png`);
-  await page.screenshot({ path: phone, fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 900 });
-  log(`screenshots: ${desktop}, ${phone}`);
-}
-
-async function signIn(page, username) {
-  await page.goto(`${base}/login`);
-  const response = await submitLogin(page, username, PASSWORD);
-  assert.ok(response.status() < 400, `sign in as ${username}: ${response.status()}`);
-  await page.waitForURL((u) => u.pathname === '/home');
-}
-
-/** Clicks a button that posts a form and waits for the next page. */
-async function clickAndLoad(page, locator) {
-  await Promise.all([page.waitForLoadState('load'), page.waitForNavigation(), locator.click()]);
-}
+const h = useDemo('cases');
+const { withPage, shots, signIn } = h;
 
 function pdf(what) {
   return { name: `${what}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4\n% ${what}\n%%EOF\n`) };
@@ -279,7 +46,7 @@ test('a case from online application to delivery', { timeout: TEST_TIMEOUT_MS_CA
   //    case of the Suqian market regulator, whose window and officers are demo accounts).
   await withPage('cases-applicant', async (page) => {
     await signIn(page, 'zhangwei');
-    await page.goto(`${base}/cases/mine`);
+    await page.goto(`${h.base}/cases/mine`);
     await clickAndLoad(page, page.locator('[data-testid=my-cases] a').first());
     itemHref = await page.locator('[data-testid=item-guide]').getAttribute('href');
     await clickAndLoad(page, page.locator('[data-testid=item-guide]'));
@@ -306,7 +73,7 @@ test('a case from online application to delivery', { timeout: TEST_TIMEOUT_MS_CA
     code = (await page.locator('[data-testid=query-code]').innerText()).trim();
     assert.ok(number.length >= 14 && code.length === 8, `number ${number}, code ${code}`);
     await shots(page, 'submitted');
-    await page.goto(`${base}/cases/mine`);
+    await page.goto(`${h.base}/cases/mine`);
     assert.ok((await page.locator('body').innerText()).includes(number), 'my cases lists it');
     await shots(page, 'mine');
   });
@@ -316,11 +83,11 @@ test('a case from online application to delivery', { timeout: TEST_TIMEOUT_MS_CA
   await withPage('cases-window-notice', async (page) => {
     await signIn(page, 'window');
     // The walk-in registration form of the same item (not submitted here).
-    await page.goto(`${base}${itemHref}`);
+    await page.goto(`${h.base}${itemHref}`);
     await clickAndLoad(page, page.locator('[data-testid=register-window]'));
     assert.ok((await page.locator('[data-testid=window-form]').count()) === 1, 'window registration form');
     await shots(page, 'window-register');
-    await page.goto(`${base}/cases/inbox`);
+    await page.goto(`${h.base}/cases/inbox`);
     await shots(page, 'inbox-window');
     await clickAndLoad(page, page.locator(`a:has-text("${number}")`).first());
     const box = page.locator('input[name=defect]').first();
@@ -366,7 +133,7 @@ test('a case from online application to delivery', { timeout: TEST_TIMEOUT_MS_CA
     await withPage(`cases-${who}-opinion`, async (page) => {
       await signIn(page, who);
       if (who === 'approver') {
-        await page.goto(`${base}/cases/inbox`);
+        await page.goto(`${h.base}/cases/inbox`);
         await shots(page, 'inbox-approver');
       }
       await page.goto(caseUrl);
@@ -404,7 +171,7 @@ test('a case from online application to delivery', { timeout: TEST_TIMEOUT_MS_CA
 
   // 7. The public progress page, signed out, shows each step; the public list masks the name.
   await withPage('cases-public', async (page) => {
-    await page.goto(`${base}/cases/progress`);
+    await page.goto(`${h.base}/cases/progress`);
     await page.locator('input[name=number]').fill(number);
     await page.locator('input[name=code]').fill(code);
     await clickAndLoad(page, page.locator('[data-testid=progress-form] button[type=submit]'));
@@ -415,7 +182,7 @@ test('a case from online application to delivery', { timeout: TEST_TIMEOUT_MS_CA
       assert.ok(steps.includes(step), `the progress shows ${step}:\n${steps}`);
     }
     await shots(page, 'progress');
-    await page.goto(`${base}/cases/public`);
+    await page.goto(`${h.base}/cases/public`);
     const text = await page.locator('body').innerText();
     assert.ok(!/\d{17}[\dX]/.test(text.replace(/\d{20,}/g, '')), 'no ID number on the public list');
     await shots(page, 'public');
@@ -424,7 +191,7 @@ test('a case from online application to delivery', { timeout: TEST_TIMEOUT_MS_CA
   // 8. The supervisor's overview of warnings and violations by department.
   await withPage('cases-supervision', async (page) => {
     await signIn(page, 'supervisor');
-    await page.goto(`${base}/cases/supervision`);
+    await page.goto(`${h.base}/cases/supervision`);
     assert.ok((await page.locator('h1').innerText()).includes('电子监察'), 'supervision page');
     await shots(page, 'supervision');
   });
