@@ -151,10 +151,92 @@ impl TestDb {
             .expect("start app")
     }
 
+    /// A fresh database of the same backend holding a copy of `source`: its data and its blob
+    /// directories (the [`TestDb::blobs`] one and, for SQLite, the default `FILE.blobs` beside the
+    /// file). SQLite copies the file (the source must be closed); PostgreSQL creates the database
+    /// from `source` as its template (no session may be connected to `source`). Lets tests that
+    /// need the same prepared data (e.g. the demo) build it once and take copies.
+    pub async fn copy_of(source: &TestDb) -> TestDb {
+        let copy = if source.backend == "sqlite" {
+            let copy = TestDb::sqlite().await;
+            let from = source.sqlite_path().expect("a SQLite source");
+            let to = copy.sqlite_path().expect("a SQLite copy");
+            std::fs::copy(&from, &to).expect("copy the database file");
+            for suffix in ["-wal", "-shm"] {
+                let side = std::path::PathBuf::from(format!("{}{suffix}", from.display()));
+                if side.exists() {
+                    std::fs::copy(&side, format!("{}{suffix}", to.display()))
+                        .expect("copy a database side file");
+                }
+            }
+            copy_dir(
+                std::path::Path::new(&format!("{}.blobs", from.display())),
+                std::path::Path::new(&format!("{}.blobs", to.display())),
+            );
+            copy
+        } else {
+            let admin = source.admin_url.clone().expect("a PostgreSQL source");
+            let template = source.name.clone().expect("a PostgreSQL source");
+            let name = format!(
+                "yiwang_t_{}_{}",
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs(),
+                uuid::Uuid::new_v4().simple()
+            );
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "CREATE DATABASE {name} TEMPLATE {template}"
+            )))
+            .execute(&mut conn)
+            .await
+            .expect("create a database from the template");
+            let _ = conn.close().await;
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+            TestDb {
+                backend: "postgres",
+                url: format!("{base}/{name}"),
+                admin_url: Some(admin.clone()),
+                name: Some(name),
+                _dir: None,
+                blobs: TempDir::new(),
+            }
+        };
+        copy_dir(&source.blobs.0, &copy.blobs.0);
+        copy
+    }
+
+    /// The file of a SQLite database.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        self.url
+            .strip_prefix("sqlite://")
+            .map(|p| std::path::PathBuf::from(p.split('?').next().unwrap_or(p)))
+    }
+
     /// Drop the database now (also done on drop, so a test that panics leaves nothing behind).
     pub async fn cleanup(mut self) {
         if let (Some(admin), Some(name)) = (self.admin_url.take(), self.name.take()) {
             drop_database(&admin, &name).await;
+        }
+    }
+}
+
+/// Copies a directory tree (nothing when `from` does not exist).
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(from) else {
+        return;
+    };
+    std::fs::create_dir_all(to).expect("create a directory");
+    for entry in entries {
+        let entry = entry.expect("read a directory entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a file");
         }
     }
 }

@@ -1,9 +1,9 @@
-//! `yiwang demo --no-serve` then `yiwang audit verify`: intact, then broken by each kind of edit.
+//! The demo ([`crate::demo_db`]) then `yiwang audit verify`: intact, then broken by each kind of edit.
 
 use sqlx::Connection;
-use yiwang_testkit::{TestDb, backends};
+use yiwang_testkit::TestDb;
 
-use crate::{run, stdout};
+use crate::{blob_flag, demo_db, demo_dbs, run, stdout};
 
 /// Run raw SQL against the database, as an operator with a database shell could.
 async fn tamper(db: &TestDb, sql: &str) {
@@ -25,23 +25,11 @@ async fn tamper(db: &TestDb, sql: &str) {
 }
 
 fn verify(db: &TestDb) -> (bool, String) {
-    let o = run(&["audit", "verify", "--db", &db.url]);
+    let flag = blob_flag(db);
+    let mut args = vec!["audit", "verify", "--db", &db.url];
+    args.extend(flag.iter().map(String::as_str));
+    let o = run(&args);
     (o.status.success(), stdout(&o))
-}
-
-fn demo(db: &TestDb) {
-    let o = run(&["demo", "--no-serve", "--db", &db.url]);
-    assert!(
-        o.status.success(),
-        "{}: demo failed: {}",
-        db.backend,
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let out = stdout(&o);
-    assert!(
-        out.contains("admin") && out.contains("window"),
-        "demo prints accounts: {out}"
-    );
 }
 
 const TAMPERS: &[(&str, &str, &str)] = &[
@@ -85,8 +73,7 @@ const TAMPERS: &[(&str, &str, &str)] = &[
 #[tokio::test]
 async fn verify_passes_on_the_demo_and_fails_after_each_tampering() {
     for (what, sql, expect) in TAMPERS {
-        for db in backends().await {
-            demo(&db);
+        for db in demo_dbs().await {
             let (ok, out) = verify(&db);
             assert!(ok, "{}: fresh demo must verify: {out}", db.backend);
             assert!(out.contains("intact"), "{out}");
@@ -110,8 +97,7 @@ async fn verify_passes_on_the_demo_and_fails_after_each_tampering() {
 
 #[tokio::test]
 async fn backup_copies_a_sqlite_database_that_still_verifies() {
-    let db = TestDb::sqlite().await;
-    demo(&db);
+    let db = demo_db("sqlite").await.expect("SQLite");
     let dir = yiwang_testkit::TempDir::new();
     let out = dir.0.join("backup.db");
     let o = run(&["backup", "--db", &db.url, "--out", out.to_str().unwrap()]);

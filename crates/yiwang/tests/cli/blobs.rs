@@ -9,7 +9,7 @@ use yiwang_testkit::s3::S3Server;
 use yiwang_testkit::{TempDir, TestDb, backend_test};
 
 use crate::durability::wait_ready;
-use crate::{free_port, run, stdout, yiwang};
+use crate::{blob_flag, demo_db, free_port, run, stdout, yiwang};
 
 fn blob_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
@@ -34,28 +34,17 @@ fn verify_with(db: &str, blobs: &[&str]) -> (bool, String) {
 
 backend_test!(files_are_blobs_and_verify_names_the_altered_and_the_missing);
 async fn files_are_blobs_and_verify_names_the_altered_and_the_missing(db: TestDb) {
-    let b = db.backend;
-    let dir = TempDir::new();
-    // SQLite: the default directory beside the file; PostgreSQL: a directory given.
-    let (blob_dir, flag) = if b == "sqlite" {
-        let path = db.url.trim_start_matches("sqlite://").to_string();
-        (std::path::PathBuf::from(format!("{path}.blobs")), vec![])
-    } else {
-        let d = dir.0.join("blobs");
-        (
-            d.clone(),
-            vec!["--blobs".to_string(), d.display().to_string()],
-        )
+    let Some(db) = demo_db(db.backend).await else {
+        return;
     };
+    let b = db.backend;
+    // SQLite: the default directory beside the file; PostgreSQL: a directory given.
+    let blob_dir = match db.sqlite_path() {
+        Some(path) => std::path::PathBuf::from(format!("{}.blobs", path.display())),
+        None => db.blobs.0.clone(),
+    };
+    let flag = blob_flag(&db);
     let flag: Vec<&str> = flag.iter().map(String::as_str).collect();
-    let mut args = vec!["demo", "--no-serve", "--db", &db.url];
-    args.extend_from_slice(&flag);
-    let o = run(&args);
-    assert!(
-        o.status.success(),
-        "[{b}] demo: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
     let files = blob_files(&blob_dir);
     assert!(
         files.len() > 100,
@@ -101,9 +90,7 @@ async fn files_are_blobs_and_verify_names_the_altered_and_the_missing(db: TestDb
 
 #[tokio::test]
 async fn backup_copies_the_database_and_its_blobs_and_the_copy_verifies_on_its_own() {
-    let db = TestDb::sqlite().await;
-    let o = run(&["demo", "--no-serve", "--db", &db.url]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let db = demo_db("sqlite").await.expect("SQLite");
     let dir = TempDir::new();
     let out = dir.0.join("backup.db");
     let o = run(&["backup", "--db", &db.url, "--out", out.to_str().unwrap()]);

@@ -4,7 +4,7 @@ use yiwang_core::catalog::table::{COLUMNS, format_item, grid_to_csv};
 use yiwang_core::catalog::*;
 use yiwang_testkit::{TempDir, TestDb, backend_test};
 
-use crate::{run, stdout};
+use crate::{blob_flag, demo_db, run_with, stdout};
 
 fn item(code: &str, name: &str) -> ItemBody {
     yiwang_testkit::sample_item(code, name, &["开饭店"])
@@ -12,15 +12,13 @@ fn item(code: &str, name: &str) -> ItemBody {
 
 backend_test!(import_is_all_or_nothing_and_export_reads_back);
 async fn import_is_all_or_nothing_and_export_reads_back(db: TestDb) {
-    let b = db.backend;
-    let dir = TempDir::new();
     // Organisations come from the demo; then replace its catalogue by our own file.
-    let o = run(&["demo", "--no-serve", "--db", &db.url]);
-    assert!(
-        o.status.success(),
-        "[{b}] {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let Some(db) = demo_db(db.backend).await else {
+        return;
+    };
+    let b = db.backend;
+    let flag = blob_flag(&db);
+    let dir = TempDir::new();
     let dept = "宿迁市市场监督管理局";
     let good = item("011000901000", "测试许可甲");
     let mut bad = item("011000902000", "测试许可乙");
@@ -30,7 +28,10 @@ async fn import_is_all_or_nothing_and_export_reads_back(db: TestDb) {
     grid.push(format_item(&bad, dept, true));
     let file = dir.0.join("bad.csv");
     std::fs::write(&file, grid_to_csv(&grid)).unwrap();
-    let o = run(&["catalog", "import", "--db", &db.url, file.to_str().unwrap()]);
+    let o = run_with(
+        &["catalog", "import", "--db", &db.url, file.to_str().unwrap()],
+        &flag,
+    );
     assert_eq!(o.status.code(), Some(1), "[{b}] a bad row fails the import");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -39,7 +40,10 @@ async fn import_is_all_or_nothing_and_export_reads_back(db: TestDb) {
     );
     // Nothing was imported: the export has no 测试许可甲.
     let out = dir.0.join("export.csv");
-    let o = run(&["catalog", "export", "--db", &db.url, out.to_str().unwrap()]);
+    let o = run_with(
+        &["catalog", "export", "--db", &db.url, out.to_str().unwrap()],
+        &flag,
+    );
     assert!(
         o.status.success(),
         "[{b}] {}",
@@ -50,7 +54,10 @@ async fn import_is_all_or_nothing_and_export_reads_back(db: TestDb) {
     // The good row alone imports, and the export then contains it.
     grid.pop();
     std::fs::write(&file, grid_to_csv(&grid)).unwrap();
-    let o = run(&["catalog", "import", "--db", &db.url, file.to_str().unwrap()]);
+    let o = run_with(
+        &["catalog", "import", "--db", &db.url, file.to_str().unwrap()],
+        &flag,
+    );
     assert!(
         o.status.success(),
         "[{b}] {}",
@@ -58,13 +65,19 @@ async fn import_is_all_or_nothing_and_export_reads_back(db: TestDb) {
     );
     assert!(stdout(&o).contains("1 new items"), "[{b}] {}", stdout(&o));
     let xlsx = dir.0.join("export.xlsx");
-    let o = run(&["catalog", "export", "--db", &db.url, xlsx.to_str().unwrap()]);
+    let o = run_with(
+        &["catalog", "export", "--db", &db.url, xlsx.to_str().unwrap()],
+        &flag,
+    );
     assert!(o.status.success(), "[{b}]");
     assert!(
         std::fs::read(&xlsx).unwrap().starts_with(b"PK"),
         "[{b}] an XLSX file"
     );
-    let o = run(&["catalog", "export", "--db", &db.url, out.to_str().unwrap()]);
+    let o = run_with(
+        &["catalog", "export", "--db", &db.url, out.to_str().unwrap()],
+        &flag,
+    );
     assert!(o.status.success());
     assert!(
         std::fs::read_to_string(&out)
@@ -73,7 +86,10 @@ async fn import_is_all_or_nothing_and_export_reads_back(db: TestDb) {
         "[{b}]"
     );
     // Re-importing the export (which holds the whole demo catalogue) is accepted as new versions.
-    let o = run(&["catalog", "import", "--db", &db.url, xlsx.to_str().unwrap()]);
+    let o = run_with(
+        &["catalog", "import", "--db", &db.url, xlsx.to_str().unwrap()],
+        &flag,
+    );
     assert!(
         o.status.success(),
         "[{b}] {}",
@@ -81,21 +97,24 @@ async fn import_is_all_or_nothing_and_export_reads_back(db: TestDb) {
     );
     // A search index directory is rebuilt from the database.
     let idx = dir.0.join("index");
-    let o = run(&[
-        "search",
-        "reindex",
-        "--db",
-        &db.url,
-        "--index-dir",
-        idx.to_str().unwrap(),
-    ]);
+    let o = run_with(
+        &[
+            "search",
+            "reindex",
+            "--db",
+            &db.url,
+            "--index-dir",
+            idx.to_str().unwrap(),
+        ],
+        &flag,
+    );
     assert!(
         o.status.success(),
         "[{b}] {}",
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(stdout(&o).contains("documents"), "[{b}]");
-    let o = run(&["audit", "verify", "--db", &db.url]);
+    let o = run_with(&["audit", "verify", "--db", &db.url], &flag);
     assert!(
         o.status.success(),
         "[{b}] ledger intact after imports: {}",

@@ -1,24 +1,11 @@
 //! `yiwang draw verify`: the demo's revealed expert draw, saved as its public record, is
 //! recomputed with no database; a changed member, request or secret fails it.
 
-use yiwang_testkit::TestDb;
-
 use crate::{run, stdout};
 
 #[tokio::test]
 async fn a_revealed_demo_draw_verifies_offline_and_fails_when_changed() {
-    let db = TestDb::sqlite().await;
-    let o = run(&["demo", "--no-serve", "--db", &db.url]);
-    assert!(
-        o.status.success(),
-        "demo: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(
-        stdout(&o).contains("demo experts: 2001 experts"),
-        "{}",
-        stdout(&o)
-    );
+    let db = crate::demo_db("sqlite").await.expect("SQLite");
     let app = db.app().await;
     let draws = app
         .store

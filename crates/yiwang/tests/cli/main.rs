@@ -36,8 +36,75 @@ pub fn run(args: &[&str]) -> Output {
         .expect("run yiwang")
 }
 
+/// [`run`] with extra arguments at the end (e.g. [`blob_flag`]).
+pub fn run_with(args: &[&str], extra: &[String]) -> Output {
+    let mut all = args.to_vec();
+    all.extend(extra.iter().map(String::as_str));
+    run(&all)
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A database of its own holding the demo (`yiwang demo --no-serve`): the demo is built once per
+/// backend by this test process and each caller gets a copy ([`TestDb::copy_of`]), since
+/// building it takes tens of seconds and a dozen tests need it. `None` when the backend is
+/// PostgreSQL and no server is reachable (see [`TestDb::postgres`]). The copy's blob files are
+/// in the default place for SQLite (`FILE.blobs`) and in [`TestDb::blobs`] for PostgreSQL:
+/// pass [`blob_flag`] to every verb that reads them.
+pub async fn demo_db(backend: &str) -> Option<TestDb> {
+    // The originals live as long as the process (a static is never dropped): the SQLite one in
+    // a temporary directory, the PostgreSQL one swept with other stale test databases.
+    static ORIGINALS: tokio::sync::Mutex<Vec<TestDb>> = tokio::sync::Mutex::const_new(Vec::new());
+    let mut originals = ORIGINALS.lock().await;
+    if !originals.iter().any(|o| o.backend == backend) {
+        let db = if backend == "sqlite" {
+            TestDb::sqlite().await
+        } else {
+            TestDb::postgres().await?
+        };
+        let mut args = vec!["demo", "--no-serve", "--db", &db.url];
+        let flag = blob_flag(&db);
+        args.extend(flag.iter().map(String::as_str));
+        let o = run(&args);
+        assert!(
+            o.status.success(),
+            "{backend}: demo failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let out = stdout(&o);
+        assert!(
+            out.contains("admin") && out.contains("window"),
+            "demo prints accounts: {out}"
+        );
+        assert!(
+            out.contains("demo experts: 2001 experts"),
+            "demo prints its experts: {out}"
+        );
+        originals.push(db);
+    }
+    let original = originals.iter().find(|o| o.backend == backend)?;
+    Some(TestDb::copy_of(original).await)
+}
+
+/// The demo on every available backend, each a copy of its own ([`demo_db`]).
+pub async fn demo_dbs() -> Vec<TestDb> {
+    let mut out = Vec::new();
+    for backend in ["sqlite", "postgres"] {
+        out.extend(demo_db(backend).await);
+    }
+    out
+}
+
+/// The `--blobs` flag a verb needs to find this database's blob files: none for SQLite (the
+/// default directory beside the file), [`TestDb::blobs`] for PostgreSQL.
+pub fn blob_flag(db: &TestDb) -> Vec<String> {
+    if db.backend == "sqlite" {
+        Vec::new()
+    } else {
+        vec!["--blobs".into(), db.blobs.0.display().to_string()]
+    }
 }
 
 /// A free local port (bound and released; good enough for tests on one machine).

@@ -1,8 +1,6 @@
 //! `yiwang audit verify-proof`: a saved checkpoint, inclusion proof and consistency proof check
 //! out with the published key and no database, and fail on a changed byte or another key.
 
-use yiwang_testkit::TestDb;
-
 use crate::{run, stdout};
 
 fn check(path: &std::path::Path, key: &str) -> (bool, String) {
@@ -18,13 +16,7 @@ fn check(path: &std::path::Path, key: &str) -> (bool, String) {
 
 #[tokio::test]
 async fn saved_proofs_verify_offline_and_fail_when_changed() {
-    let db = TestDb::sqlite().await;
-    let o = run(&["demo", "--no-serve", "--db", &db.url]);
-    assert!(
-        o.status.success(),
-        "demo: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let db = crate::demo_db("sqlite").await.expect("SQLite");
     let app = db.app().await;
     let first = yiwang_app::audit::latest_checkpoint(&app)
         .await

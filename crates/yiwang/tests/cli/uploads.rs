@@ -6,7 +6,7 @@
 use std::process::{Child, Stdio};
 
 use crate::durability::wait_ready;
-use crate::{free_port, run, yiwang};
+use crate::{free_port, yiwang};
 
 struct Node(Child);
 
@@ -76,14 +76,8 @@ async fn healthy(node: &mut Node, c: &reqwest::Client, base: &str) {
 
 #[tokio::test]
 async fn spreadsheets_are_read_in_a_child_the_node_survives() {
-    let dir = yiwang_testkit::TempDir::new();
-    let url = format!("sqlite://{}", dir.0.join("demo.db").display());
-    let o = run(&["demo", "--no-serve", "--db", &url]);
-    assert!(
-        o.status.success(),
-        "demo: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let db = crate::demo_db("sqlite").await.expect("SQLite");
+    let url = db.url.clone();
     let c = reqwest::Client::new();
 
     let (mut node, base) = start(&url, None).await;
