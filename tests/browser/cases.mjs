@@ -11,7 +11,7 @@
 // and a free port and drives Debian's Chromium through playwright-core.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clickAndLoad, useDemo } from './harness.mjs';
+import { clickAndLoad, pathOf, useDemo } from './harness.mjs';
 
 const TEST_TIMEOUT_MS_CASE = 600_000;
 

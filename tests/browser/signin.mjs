@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PASSWORD, htmlLang, log, pathOf, submitLogin, useDemo } from './harness.mjs';
+import { NAV_TIMEOUT_MS, PASSWORD, htmlLang, log, pathOf, submitLogin, useDemo } from './harness.mjs';
 
 const TEST_TIMEOUT_MS = 180_000;
 

@@ -140,8 +140,21 @@ pub const CAPABILITIES: &[WebCapability] = &[
         name: "experts",
         tag: Some(("experts", "专家库与随机抽取 Expert database and draws")),
         api: Some(api::experts::routes),
-        pages: None,
-        home_links: &[],
+        pages: Some(pages::experts::routes),
+        home_links: &[
+            HomeLink {
+                roles: &[Role::Expert],
+                zh: "我的专家页与评标邀请",
+                en: "My expert page and invitations",
+                href: "/experts/me",
+            },
+            HomeLink {
+                roles: &[Role::ExpertManager],
+                zh: "专家管理",
+                en: "Expert management",
+                href: "/experts/manage",
+            },
+        ],
     },
     WebCapability {
         name: "shell",

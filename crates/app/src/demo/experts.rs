@@ -63,6 +63,10 @@ const TITLES: &[(&str, TitleLevel)] = &[
     ("高级会计师", TitleLevel::DeputySenior),
 ];
 
+/// 设计·市政公用工程: held by the demo expert account (孙建国) and by no generated expert, so
+/// that the demo's sealed draw, which asks for one, always invites the account.
+const OWN_SPECIALTY: &str = "A0402";
+
 fn demo_error(what: &str) -> AppError {
     AppError::Internal(format!(
         "experts demo: {what} missing (run the base and trading demos first)"
@@ -198,7 +202,13 @@ pub async fn build(app: &Arc<App>) -> AppResult<ExpertsDemo> {
             let mut codes = vec![if suqian && i % 4 != 3 {
                 construction[rng.next(construction.len())].clone()
             } else {
-                specialties[rng.next(specialties.len())].clone()
+                let code = specialties[rng.next(specialties.len())].clone();
+                // The demo account alone holds its own specialty (see OWN_SPECIALTY).
+                if code == OWN_SPECIALTY {
+                    "A0401".to_string()
+                } else {
+                    code
+                }
             }];
             if i % 3 == 0 {
                 let extra = construction[rng.next(construction.len())].clone();
@@ -306,7 +316,7 @@ pub async fn build(app: &Arc<App>) -> AppResult<ExpertsDemo> {
                 level: TitleLevel::Senior,
                 awarded_on: NaiveDate::from_ymd_opt(2010, 12, 1).expect("date"),
             }],
-            specialties: vec!["A0802".into(), "A0601".into()],
+            specialties: vec!["A0802".into(), "A0601".into(), OWN_SPECIALTY.into()],
             can_evaluate_electronically: true,
             fit_for_duty: true,
             employments: vec![job(
@@ -422,6 +432,34 @@ pub async fn build(app: &Arc<App>) -> AppResult<ExpertsDemo> {
             },
         ])
     };
+    // The sealed section's committee also needs a municipal design expert: the demo account
+    // is the only one, so that the expert pages have an invitation waiting to be answered.
+    let own_line = || -> AppResult<Vec<DrawLine>> {
+        let spec = |c: &str| SpecialtyCode::parse(c).ok_or_else(|| demo_error("specialty"));
+        Ok(vec![
+            DrawLine {
+                specialty: spec("A08")?,
+                scope: PoolScope::Local,
+                count: 3,
+                reserve: 3,
+                fallback: None,
+            },
+            DrawLine {
+                specialty: spec("A06")?,
+                scope: PoolScope::Local,
+                count: 1,
+                reserve: 2,
+                fallback: Some(PoolScope::Remote { regions: vec![] }),
+            },
+            DrawLine {
+                specialty: spec(OWN_SPECIALTY)?,
+                scope: PoolScope::Local,
+                count: 1,
+                reserve: 0,
+                fallback: None,
+            },
+        ])
+    };
     // Completed: 第四标段 was opened; the committee met an hour later and the secret is public.
     let opened = section("第四标段（照明工程）")?;
     let opening_at = opened
@@ -495,7 +533,7 @@ pub async fn build(app: &Arc<App>) -> AppResult<ExpertsDemo> {
             complex_or_high_impact: false,
             starts_at: deadline + HOUR,
             place: "宿迁市公共资源交易中心第1评标室".into(),
-            lines: lines()?,
+            lines: own_line()?,
             answer_minutes: Some(30),
         },
         now,

@@ -8,6 +8,7 @@ mod admin;
 pub(crate) mod cases;
 mod catalog;
 mod context;
+pub(crate) mod experts;
 pub(crate) mod hall;
 pub(crate) mod home;
 mod public;
