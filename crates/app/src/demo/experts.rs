@@ -433,10 +433,18 @@ pub async fn build(app: &Arc<App>) -> AppResult<ExpertsDemo> {
         ])
     };
     // The sealed section's committee also needs a municipal design expert: the demo account
-    // is the only one, so that the expert pages have an invitation waiting to be answered.
+    // is the only one, so that the expert pages have an invitation waiting to be answered. Its line
+    // comes first: lines draw in request order, so no other line can take him before it.
     let own_line = || -> AppResult<Vec<DrawLine>> {
         let spec = |c: &str| SpecialtyCode::parse(c).ok_or_else(|| demo_error("specialty"));
         Ok(vec![
+            DrawLine {
+                specialty: spec(OWN_SPECIALTY)?,
+                scope: PoolScope::Local,
+                count: 1,
+                reserve: 0,
+                fallback: None,
+            },
             DrawLine {
                 specialty: spec("A08")?,
                 scope: PoolScope::Local,
@@ -450,13 +458,6 @@ pub async fn build(app: &Arc<App>) -> AppResult<ExpertsDemo> {
                 count: 1,
                 reserve: 2,
                 fallback: Some(PoolScope::Remote { regions: vec![] }),
-            },
-            DrawLine {
-                specialty: spec(OWN_SPECIALTY)?,
-                scope: PoolScope::Local,
-                count: 1,
-                reserve: 0,
-                fallback: None,
             },
         ])
     };
