@@ -9,6 +9,7 @@
 
 pub mod gateways;
 pub mod hostile;
+pub mod ocds;
 pub mod s3;
 
 use std::sync::Arc;

@@ -376,7 +376,22 @@ fn server_options(
         // The probe job, for checking the job runner of a deployment end to end.
         diagnostics: std::env::var("YIWANG_DIAGNOSTICS").is_ok_and(|v| v == "1"),
         gateways: yiwang_app::notify::Gateways::from_env().map_err(|e| anyhow::anyhow!("{e}"))?,
+        ocds: ocds_options()?,
     })
+}
+
+/// OCDS publication settings: `YIWANG_OCDS_PREFIX` (the registered ocid prefix, `ocds-` and six
+/// lower-case letters or digits; default `ocds-yiwang`), `YIWANG_PUBLIC_URL` (the address the
+/// published URIs start with) and `YIWANG_OCDS_PUBLISHER`. A value that is set must be valid, or
+/// the command does not start.
+fn ocds_options() -> Result<yiwang_app::trading::ocds::OcdsOptions> {
+    let var = |name: &str| std::env::var(name).ok();
+    yiwang_app::trading::ocds::OcdsOptions::from_settings(
+        var("YIWANG_OCDS_PREFIX").as_deref(),
+        var("YIWANG_PUBLIC_URL").as_deref(),
+        var("YIWANG_OCDS_PUBLISHER").as_deref(),
+    )
+    .map_err(|e| anyhow::anyhow!("YIWANG_OCDS_PREFIX / YIWANG_PUBLIC_URL: {}", e.message_en))
 }
 
 async fn start_with(

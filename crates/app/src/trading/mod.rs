@@ -11,6 +11,7 @@
 //! | [`objections`] | 异议 in time, answers, the pause and the moved deadline |
 //! | [`bids`] | sealed bids: submit, replace, withdraw, receipts; time-gated reads |
 //! | [`opening`] | the opening job at the deadline, decryption by the bidders, the signed opening record |
+//! | [`ocds`] | OCDS 1.1 releases per lifecycle event, release packages and compiled records (read-only) |
 //! | [`sealing`] | HPKE sealing (bidder side, CLI, demo), the custodian key ceremony, opening a sealed file |
 //! | [`unsealing`] | the section's custodian key, opening sealed bids with the bidder's key or a custodian quorum |
 //!
@@ -21,6 +22,7 @@
 pub mod bids;
 pub mod deposits;
 pub mod objections;
+pub mod ocds;
 pub mod opening;
 pub mod parties;
 pub mod sealing;

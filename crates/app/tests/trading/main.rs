@@ -2,6 +2,7 @@
 //! PostgreSQL when reachable — mandatory when `YIWANG_TEST_PG` is set).
 
 mod common;
+mod ocds;
 mod sealing;
 
 use yiwang_app::trading::opening::{Decrypted, close_due, decrypt_bid_at, open_due};

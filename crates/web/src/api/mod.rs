@@ -9,6 +9,7 @@ pub mod experts;
 pub mod extract;
 pub mod identity;
 pub mod ledger;
+pub mod ocds;
 pub mod organisations;
 pub mod supervision;
 pub mod trading;

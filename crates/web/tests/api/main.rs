@@ -12,6 +12,7 @@ mod experts;
 mod hall;
 mod hardening;
 mod ledger;
+mod ocds;
 mod organisations;
 mod pages;
 mod supervision;
