@@ -15,6 +15,7 @@ use yiwang_app::jobs::{Runner, RunnerConfig};
 use yiwang_store::Store;
 
 mod bid;
+mod ocds;
 mod witness;
 
 const DEFAULT_DB: &str = "sqlite://yiwang.db";
@@ -132,6 +133,11 @@ enum Command {
     Bid {
         #[command(subcommand)]
         command: bid::BidCommand,
+    },
+    /// 开放合同数据: bulk export of the OCDS 1.1 release packages and records.
+    Ocds {
+        #[command(subcommand)]
+        command: ocds::OcdsCommand,
     },
     /// The platform's checkpoint-signing key, kept outside the database.
     Keys {
@@ -534,6 +540,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let blobs = cli.blobs.as_deref();
     match cli.command {
         Command::Bid { command } => return bid::run(command),
+        Command::Ocds { command } => ocds::run(command, blobs).await?,
         Command::Serve {
             db,
             addr,

@@ -64,6 +64,7 @@ fn every_verb_has_help() {
         vec!["audit", "checkpoint", "--help"],
         vec!["audit", "verify-proof", "--help"],
         vec!["draw", "verify", "--help"],
+        vec!["ocds", "export", "--help"],
         vec!["witness", "--help"],
         vec!["keys", "init", "--help"],
         vec!["backup", "--help"],
