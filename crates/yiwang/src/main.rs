@@ -14,6 +14,7 @@ use yiwang_app::App;
 use yiwang_app::jobs::{Runner, RunnerConfig};
 use yiwang_store::Store;
 
+mod archive;
 mod bid;
 mod ocds;
 mod witness;
@@ -133,6 +134,11 @@ enum Command {
     Bid {
         #[command(subcommand)]
         command: bid::BidCommand,
+    },
+    /// 一项目一档案: check a section archive offline.
+    Archive {
+        #[command(subcommand)]
+        command: archive::ArchiveCommand,
     },
     /// 开放合同数据: bulk export of the OCDS 1.1 release packages and records.
     Ocds {
@@ -540,6 +546,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let blobs = cli.blobs.as_deref();
     match cli.command {
         Command::Bid { command } => return bid::run(command),
+        Command::Archive { command } => return archive::run(command),
         Command::Ocds { command } => ocds::run(command, blobs).await?,
         Command::Serve {
             db,

@@ -1,6 +1,7 @@
 //! Trading use-case tests on every backend `yiwang_testkit::backends()` yields (SQLite always,
 //! PostgreSQL when reachable — mandatory when `YIWANG_TEST_PG` is set).
 
+mod archive;
 mod common;
 mod ocds;
 mod sealing;

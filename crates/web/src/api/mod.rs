@@ -13,6 +13,7 @@ pub mod ocds;
 pub mod organisations;
 pub mod supervision;
 pub mod trading;
+pub mod trading_archive;
 pub mod trading_sealing;
 
 use axum::Router;

@@ -12,6 +12,7 @@ mod fuzz;
 mod keys;
 mod nodes;
 mod proofs;
+mod publish;
 mod uploads;
 mod witness;
 
@@ -65,6 +66,7 @@ fn every_verb_has_help() {
         vec!["audit", "verify-proof", "--help"],
         vec!["draw", "verify", "--help"],
         vec!["ocds", "export", "--help"],
+        vec!["archive", "verify", "--help"],
         vec!["witness", "--help"],
         vec!["keys", "init", "--help"],
         vec!["backup", "--help"],
