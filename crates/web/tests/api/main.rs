@@ -18,6 +18,7 @@ mod pages;
 mod supervision;
 mod system;
 mod trading;
+mod trading_archive;
 mod uploads;
 
 use reqwest::{RequestBuilder, Response, StatusCode};
