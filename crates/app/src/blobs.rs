@@ -466,6 +466,14 @@ pub async fn move_legacy_contents(store: &Arc<dyn Store>, blobs: &Blobs) -> AppR
 }
 
 /// Stream a local file, or a range of it, in chunks of [`READ_BUF`].
+/// A local file (not a blob: e.g. a built archive) read as [`Blobs::get`] reads a blob.
+pub(crate) async fn read_path(
+    path: &Path,
+    range: Option<Range<u64>>,
+) -> AppResult<Option<BlobRead>> {
+    read_file(path, range).await
+}
+
 async fn read_file(path: &Path, range: Option<Range<u64>>) -> AppResult<Option<BlobRead>> {
     use tokio::io::AsyncSeekExt;
     let mut file = match tokio::fs::File::open(path).await {

@@ -51,6 +51,7 @@ pub struct App {
     blobs: Arc<blobs::Blobs>,
     registry: registry::Registry,
     gateways: notify::Gateways,
+    ocds: trading::ocds::OcdsOptions,
 }
 
 /// How to start the application.
@@ -75,6 +76,9 @@ pub struct AppOptions {
     pub diagnostics: bool,
     /// The SMS, voice and e-mail gateways (none: those messages are not sent).
     pub gateways: notify::Gateways,
+    /// OCDS publication: the ocid prefix, public address and publisher (defaults:
+    /// `trading::ocds::DEFAULT_*`).
+    pub ocds: trading::ocds::OcdsOptions,
 }
 
 /// The working-day calendar of the newest version, as the rules use it.
@@ -230,6 +234,7 @@ impl App {
             blobs,
             registry,
             gateways: opts.gateways,
+            ocds: opts.ocds,
         });
         app.search.sync(&app.store).await?;
         Ok(app)
@@ -248,6 +253,11 @@ impl App {
     /// The gateways that carry messages off the platform.
     pub fn gateways(&self) -> &notify::Gateways {
         &self.gateways
+    }
+
+    /// OCDS publication settings.
+    pub fn ocds(&self) -> &trading::ocds::OcdsOptions {
+        &self.ocds
     }
 
     /// The blob store of file contents.

@@ -151,6 +151,9 @@ pub enum Permission {
     /// 抽取专家: request and run draws for the trading centre's sections and check the committee
     /// in — the centre uses experts but manages none.
     DrawExperts,
+    /// 行业监管: read the records of the trading centres of one's region (一项目一档案) — the
+    /// regulators; checked with [`authorize_in_region`].
+    SuperviseTrading,
 }
 
 /// Why a role may reach below its own organisation.
@@ -196,6 +199,7 @@ fn allows(role: Role, permission: Permission) -> bool {
         RegisterCase => role == Role::WindowOfficer,
         ManageExperts => role == Role::ExpertManager,
         DrawExperts => role == Role::TradingStaff,
+        SuperviseTrading => role == Role::Regulator,
         ViewCases => matches!(
             role,
             Role::WindowOfficer
@@ -254,6 +258,22 @@ pub fn authorize<'a>(
                 path == g.org_path || (covers_subtree(g.role) && path_within(path, &g.org_path))
             }
         })
+        .ok_or_else(Problem::forbidden)
+}
+
+/// The grant by which `actor` may act on what happens at the organisation `org_path` from within
+/// its region — the organisation's siblings and everything below them (a city's regulator for
+/// the city's trading centre).
+pub fn authorize_in_region<'a>(
+    actor: &'a Actor,
+    permission: Permission,
+    org_path: &str,
+) -> Result<&'a Grant, Problem> {
+    let region = parent_path(org_path);
+    actor
+        .grants
+        .iter()
+        .find(|g| allows(g.role, permission) && path_within(&g.org_path, &region))
         .ok_or_else(Problem::forbidden)
 }
 
@@ -401,6 +421,19 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn a_regulator_supervises_the_trading_centre_of_its_region_only() {
+        let centre = "/p/city/centre/";
+        let reg = actor(&[(Role::Regulator, "/p/city/office/")]);
+        assert!(authorize_in_region(&reg, Permission::SuperviseTrading, centre).is_ok());
+        let elsewhere = actor(&[(Role::Regulator, "/p/other/office/")]);
+        assert!(authorize_in_region(&elsewhere, Permission::SuperviseTrading, centre).is_err());
+        let staff = actor(&[(Role::TradingStaff, "/p/city/centre/")]);
+        assert!(authorize_in_region(&staff, Permission::SuperviseTrading, centre).is_err());
+        let bidder = actor(&[(Role::Bidder, "/p/city/firm/")]);
+        assert!(authorize_in_region(&bidder, Permission::SuperviseTrading, centre).is_err());
     }
 
     #[test]

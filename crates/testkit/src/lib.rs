@@ -9,6 +9,7 @@
 
 pub mod gateways;
 pub mod hostile;
+pub mod ocds;
 pub mod s3;
 
 use std::sync::Arc;
@@ -153,7 +154,7 @@ impl TestDb {
 
     /// A fresh database of the same backend holding a copy of `source`: its data and its blob
     /// directories (the [`TestDb::blobs`] one and, for SQLite, the default `FILE.blobs` beside the
-    /// file). SQLite copies the file (the source must be closed); PostgreSQL creates the database
+    /// file, whose files are also put in the copy's [`TestDb::blobs`]). SQLite copies the file (the source must be closed); PostgreSQL creates the database
     /// from `source` as its template (no session may be connected to `source`). Lets tests that
     /// need the same prepared data (e.g. the demo) build it once and take copies.
     pub async fn copy_of(source: &TestDb) -> TestDb {
@@ -169,10 +170,14 @@ impl TestDb {
                         .expect("copy a database side file");
                 }
             }
+            // The default directory beside the file, and the same files in [`TestDb::blobs`] too,
+            // where [`TestDb::app`] reads them.
+            let beside = format!("{}.blobs", from.display());
             copy_dir(
-                std::path::Path::new(&format!("{}.blobs", from.display())),
+                std::path::Path::new(&beside),
                 std::path::Path::new(&format!("{}.blobs", to.display())),
             );
+            copy_dir(std::path::Path::new(&beside), &copy.blobs.0);
             copy
         } else {
             let admin = source.admin_url.clone().expect("a PostgreSQL source");

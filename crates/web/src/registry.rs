@@ -137,6 +137,13 @@ pub const CAPABILITIES: &[WebCapability] = &[
         home_links: &[],
     },
     WebCapability {
+        name: "ocds",
+        tag: Some(("ocds", "开放合同数据 Open Contracting Data (OCDS 1.1)")),
+        api: Some(api::ocds::routes),
+        pages: None,
+        home_links: &[],
+    },
+    WebCapability {
         name: "experts",
         tag: Some(("experts", "专家库与随机抽取 Expert database and draws")),
         api: Some(api::experts::routes),

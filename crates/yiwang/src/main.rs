@@ -14,7 +14,9 @@ use yiwang_app::App;
 use yiwang_app::jobs::{Runner, RunnerConfig};
 use yiwang_store::Store;
 
+mod archive;
 mod bid;
+mod ocds;
 mod witness;
 
 const DEFAULT_DB: &str = "sqlite://yiwang.db";
@@ -132,6 +134,16 @@ enum Command {
     Bid {
         #[command(subcommand)]
         command: bid::BidCommand,
+    },
+    /// 一项目一档案: check a section archive offline.
+    Archive {
+        #[command(subcommand)]
+        command: archive::ArchiveCommand,
+    },
+    /// 开放合同数据: bulk export of the OCDS 1.1 release packages and records.
+    Ocds {
+        #[command(subcommand)]
+        command: ocds::OcdsCommand,
     },
     /// The platform's checkpoint-signing key, kept outside the database.
     Keys {
@@ -376,7 +388,22 @@ fn server_options(
         // The probe job, for checking the job runner of a deployment end to end.
         diagnostics: std::env::var("YIWANG_DIAGNOSTICS").is_ok_and(|v| v == "1"),
         gateways: yiwang_app::notify::Gateways::from_env().map_err(|e| anyhow::anyhow!("{e}"))?,
+        ocds: ocds_options()?,
     })
+}
+
+/// OCDS publication settings: `YIWANG_OCDS_PREFIX` (the registered ocid prefix, `ocds-` and six
+/// lower-case letters or digits; default `ocds-yiwang`), `YIWANG_PUBLIC_URL` (the address the
+/// published URIs start with) and `YIWANG_OCDS_PUBLISHER`. A value that is set must be valid, or
+/// the command does not start.
+fn ocds_options() -> Result<yiwang_app::trading::ocds::OcdsOptions> {
+    let var = |name: &str| std::env::var(name).ok();
+    yiwang_app::trading::ocds::OcdsOptions::from_settings(
+        var("YIWANG_OCDS_PREFIX").as_deref(),
+        var("YIWANG_PUBLIC_URL").as_deref(),
+        var("YIWANG_OCDS_PUBLISHER").as_deref(),
+    )
+    .map_err(|e| anyhow::anyhow!("YIWANG_OCDS_PREFIX / YIWANG_PUBLIC_URL: {}", e.message_en))
 }
 
 async fn start_with(
@@ -519,6 +546,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let blobs = cli.blobs.as_deref();
     match cli.command {
         Command::Bid { command } => return bid::run(command),
+        Command::Archive { command } => return archive::run(command),
+        Command::Ocds { command } => ocds::run(command, blobs).await?,
         Command::Serve {
             db,
             addr,

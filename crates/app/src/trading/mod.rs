@@ -9,8 +9,10 @@
 //! | [`tenders`] | projects and sections, 进场登记, tender documents and the 量体裁衣 check, publication, downloads, clarifications |
 //! | [`deposits`] | virtual accounts, payments, refunds |
 //! | [`objections`] | 异议 in time, answers, the pause and the moved deadline |
+//! | [`archive`] | 一项目一档案: the section's archive (records, files, manifest with ledger proofs) and its offline check |
 //! | [`bids`] | sealed bids: submit, replace, withdraw, receipts; time-gated reads |
 //! | [`opening`] | the opening job at the deadline, decryption by the bidders, the signed opening record |
+//! | [`ocds`] | OCDS 1.1 releases per lifecycle event, release packages and compiled records (read-only) |
 //! | [`sealing`] | HPKE sealing (bidder side, CLI, demo), the custodian key ceremony, opening a sealed file |
 //! | [`unsealing`] | the section's custodian key, opening sealed bids with the bidder's key or a custodian quorum |
 //!
@@ -18,9 +20,11 @@
 //! them; handlers call the plain ones, which read the clock themselves. No handler may pass a
 //! client's time.
 
+pub mod archive;
 pub mod bids;
 pub mod deposits;
 pub mod objections;
+pub mod ocds;
 pub mod opening;
 pub mod parties;
 pub mod sealing;

@@ -1,7 +1,9 @@
 //! Trading use-case tests on every backend `yiwang_testkit::backends()` yields (SQLite always,
 //! PostgreSQL when reachable — mandatory when `YIWANG_TEST_PG` is set).
 
+mod archive;
 mod common;
+mod ocds;
 mod sealing;
 
 use yiwang_app::trading::opening::{Decrypted, close_due, decrypt_bid_at, open_due};

@@ -539,5 +539,135 @@ pub fn release_package(
     })
 }
 
+/// The OCDS merge (1.1 "merging" rules) of one key's releases into its compiled release: the
+/// releases are applied in date order (then id); objects merge field by field, an array of
+/// objects that all carry an `id` merges item by item on that id, any other value (and a
+/// `wholeListMerge` list, which we never publish) is replaced by the later one, and a `null`
+/// removes the field. The release's own `id`, `date` and `tag` are not merged: the compiled
+/// release has `tag: ["compiled"]`, the date of the latest release and the id `<ocid>-<date>`.
+pub fn compile_release(releases: &[Value]) -> Option<Value> {
+    let mut sorted: Vec<&Value> = releases.iter().collect();
+    sorted.sort_by(|a, b| {
+        let key = |v: &Value| {
+            (
+                v.get("date")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                v.get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    let last = sorted.last()?;
+    let mut out = Value::Object(Map::new());
+    for r in &sorted {
+        let Value::Object(o) = r else { continue };
+        let mut body = o.clone();
+        for omitted in ["id", "date", "tag"] {
+            body.remove(omitted);
+        }
+        merge_into(&mut out, &Value::Object(body));
+    }
+    let ocid = last.get("ocid").and_then(Value::as_str).unwrap_or("");
+    let date = last.get("date").and_then(Value::as_str).unwrap_or("");
+    if let Value::Object(o) = &mut out {
+        o.insert("id".into(), json!(format!("{ocid}-{date}")));
+        o.insert("date".into(), json!(date));
+        o.insert("tag".into(), json!(["compiled"]));
+    }
+    Some(out)
+}
+
+fn identified(items: &[Value]) -> bool {
+    !items.is_empty()
+        && items.iter().all(|i| {
+            i.get("id")
+                .is_some_and(|id| id.is_string() || id.is_number())
+        })
+}
+
+fn merge_into(target: &mut Value, new: &Value) {
+    match (target, new) {
+        (Value::Object(t), Value::Object(n)) => {
+            for (k, v) in n {
+                if v.is_null() {
+                    t.remove(k);
+                    continue;
+                }
+                match t.get_mut(k) {
+                    Some(existing) => merge_into(existing, v),
+                    None => {
+                        let mut fresh = if v.is_object() {
+                            Value::Object(Map::new())
+                        } else {
+                            Value::Null
+                        };
+                        merge_into(&mut fresh, v);
+                        t.insert(k.clone(), fresh);
+                    }
+                }
+            }
+        }
+        (t @ Value::Array(_), Value::Array(n)) if identified(n) => {
+            let Value::Array(existing) = t else { return };
+            if !identified(existing) {
+                *existing = Vec::new();
+            }
+            for item in n {
+                match existing.iter_mut().find(|e| e.get("id") == item.get("id")) {
+                    Some(e) => merge_into(e, item),
+                    None => existing.push(item.clone()),
+                }
+            }
+        }
+        (t, n) => *t = strip_nulls(n),
+    }
+}
+
+fn strip_nulls(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), strip_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(strip_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A record (record package schema): the ocid, every release embedded, and the compiled release.
+pub fn build_record(ocid: &str, releases: Vec<Value>) -> Value {
+    let compiled = compile_release(&releases);
+    let mut o = Map::new();
+    o.insert("ocid".into(), json!(ocid));
+    o.insert("releases".into(), Value::Array(releases));
+    if let Some(c) = compiled {
+        o.insert("compiledRelease".into(), c);
+    }
+    Value::Object(o)
+}
+
+/// A record package around `records` (OCDS record package schema).
+pub fn record_package(
+    uri: &str,
+    published: DateTime<Utc>,
+    publisher_name: &str,
+    records: Vec<Value>,
+) -> Value {
+    json!({
+        "uri": uri,
+        "version": OCDS_VERSION,
+        "publishedDate": rfc3339(published),
+        "publisher": { "name": publisher_name },
+        "records": records,
+    })
+}
+
 #[cfg(test)]
 mod tests;

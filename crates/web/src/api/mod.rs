@@ -9,9 +9,11 @@ pub mod experts;
 pub mod extract;
 pub mod identity;
 pub mod ledger;
+pub mod ocds;
 pub mod organisations;
 pub mod supervision;
 pub mod trading;
+pub mod trading_archive;
 pub mod trading_sealing;
 
 use axum::Router;

@@ -929,4 +929,5 @@ pub fn routes() -> OpenApiRouter<crate::AppState> {
         .routes(routes!(opening_record))
         .routes(routes!(retender))
         .merge(super::trading_sealing::routes())
+        .merge(super::trading_archive::routes())
 }

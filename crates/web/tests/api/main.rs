@@ -12,11 +12,13 @@ mod experts;
 mod hall;
 mod hardening;
 mod ledger;
+mod ocds;
 mod organisations;
 mod pages;
 mod supervision;
 mod system;
 mod trading;
+mod trading_archive;
 mod uploads;
 
 use reqwest::{RequestBuilder, Response, StatusCode};

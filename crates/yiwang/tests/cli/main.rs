@@ -12,6 +12,7 @@ mod fuzz;
 mod keys;
 mod nodes;
 mod proofs;
+mod publish;
 mod uploads;
 mod witness;
 
@@ -131,6 +132,8 @@ fn every_verb_has_help() {
         vec!["audit", "checkpoint", "--help"],
         vec!["audit", "verify-proof", "--help"],
         vec!["draw", "verify", "--help"],
+        vec!["ocds", "export", "--help"],
+        vec!["archive", "verify", "--help"],
         vec!["witness", "--help"],
         vec!["keys", "init", "--help"],
         vec!["backup", "--help"],

@@ -1,12 +1,8 @@
-//! The releases validated against the OCDS 1.1.5 release schema by a small validator written for
-//! the JSON Schema (draft 4) keywords that schema uses, plus codelist membership read from the
-//! codelist CSVs. No JSON Schema crate is in the workspace; this covers `$ref`, `type`, `required`,
-//! `properties`, `items`, `enum`, `minItems`, `minLength`, `uniqueItems`, `format` (date-time, uri)
-//! and OCDS's `codelist`. It is stricter than the schema in three ways: a property the schema does
-//! not declare is an error (the schema would let it through), a deprecated property is an error,
-//! and open codelists are checked as if closed (we only use standard codes).
+//! The releases validated against the OCDS 1.1.5 release schema by the validator shared with the
+//! app and web tests (`crates/testkit/src/ocds.rs`, included here by path so that `core` needs no
+//! dependency on the test kit).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use proptest::prelude::*;
@@ -15,214 +11,25 @@ use serde_json::Value;
 
 use super::*;
 
-const RELEASE_SCHEMA: &str = include_str!("../../../data/ocds/release-schema.json");
-const PACKAGE_SCHEMA: &str = include_str!("../../../data/ocds/release-package-schema.json");
-const CODELISTS: &[(&str, &str)] = &[
-    (
-        "method.csv",
-        include_str!("../../../data/ocds/codelists/method.csv"),
-    ),
-    (
-        "procurementCategory.csv",
-        include_str!("../../../data/ocds/codelists/procurementCategory.csv"),
-    ),
-    (
-        "releaseTag.csv",
-        include_str!("../../../data/ocds/codelists/releaseTag.csv"),
-    ),
-    (
-        "tenderStatus.csv",
-        include_str!("../../../data/ocds/codelists/tenderStatus.csv"),
-    ),
-    (
-        "awardStatus.csv",
-        include_str!("../../../data/ocds/codelists/awardStatus.csv"),
-    ),
-    (
-        "contractStatus.csv",
-        include_str!("../../../data/ocds/codelists/contractStatus.csv"),
-    ),
-    (
-        "partyRole.csv",
-        include_str!("../../../data/ocds/codelists/partyRole.csv"),
-    ),
-    (
-        "currency.csv",
-        include_str!("../../../data/ocds/codelists/currency.csv"),
-    ),
-    (
-        "initiationType.csv",
-        include_str!("../../../data/ocds/codelists/initiationType.csv"),
-    ),
-    (
-        "documentType.csv",
-        include_str!("../../../data/ocds/codelists/documentType.csv"),
-    ),
-    (
-        "awardCriteria.csv",
-        include_str!("../../../data/ocds/codelists/awardCriteria.csv"),
-    ),
-    (
-        "submissionMethod.csv",
-        include_str!("../../../data/ocds/codelists/submissionMethod.csv"),
-    ),
-];
+#[path = "../../../../testkit/src/ocds.rs"]
+#[allow(dead_code)]
+mod schema;
 
-fn codes(csv_text: &str) -> BTreeSet<String> {
-    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
-    let col = r
-        .headers()
-        .unwrap()
-        .iter()
-        .position(|h| h == "Code")
-        .expect("a Code column");
-    r.records()
-        .map(|rec| rec.unwrap()[col].to_string())
-        .collect()
-}
+use schema::{PACKAGE_SCHEMA, RELEASE_SCHEMA};
 
-struct Validator {
-    root: Value,
-    codelists: BTreeMap<&'static str, BTreeSet<String>>,
-}
+struct Validator(schema::Validator);
 
 impl Validator {
-    fn new(schema: &str) -> Self {
-        Validator {
-            root: serde_json::from_str(schema).unwrap(),
-            codelists: CODELISTS.iter().map(|(n, t)| (*n, codes(t))).collect(),
-        }
+    fn new(_release_schema: &str) -> Self {
+        Validator(schema::Validator::new())
     }
 
     fn check(&self, inst: &Value) -> Vec<String> {
-        let mut errs = Vec::new();
-        self.validate(&self.root, inst, "$", &mut errs);
-        errs
+        self.0.release(inst)
     }
 
-    fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
-        match schema.get("$ref").and_then(Value::as_str) {
-            Some(r) => {
-                let name = r.strip_prefix("#/definitions/").expect("local $ref");
-                &self.root["definitions"][name]
-            }
-            None => schema,
-        }
-    }
-
-    fn type_ok(t: &str, v: &Value) -> bool {
-        match t {
-            "null" => v.is_null(),
-            "string" => v.is_string(),
-            "number" => v.is_number(),
-            "integer" => v.is_i64() || v.is_u64(),
-            "boolean" => v.is_boolean(),
-            "array" => v.is_array(),
-            "object" => v.is_object(),
-            other => panic!("unknown type {other}"),
-        }
-    }
-
-    fn codelist_check(&self, schema: &Value, v: &Value, path: &str, errs: &mut Vec<String>) {
-        let Some(list) = schema.get("codelist").and_then(Value::as_str) else {
-            return;
-        };
-        let Some(known) = self.codelists.get(list) else {
-            errs.push(format!(
-                "{path}: codelist {list} is not shipped with the tests"
-            ));
-            return;
-        };
-        let values: Vec<&Value> = match v {
-            Value::Array(a) => a.iter().collect(),
-            other => vec![other],
-        };
-        for x in values {
-            if let Some(s) = x.as_str()
-                && !known.contains(s)
-            {
-                errs.push(format!("{path}: {s:?} is not in codelist {list}"));
-            }
-        }
-    }
-
-    fn validate(&self, schema: &Value, inst: &Value, path: &str, errs: &mut Vec<String>) {
-        let schema = self.resolve(schema);
-        if schema.get("deprecated").is_some() {
-            errs.push(format!("{path}: deprecated property used"));
-        }
-        match schema.get("type") {
-            Some(Value::String(t)) if !Self::type_ok(t, inst) => {
-                errs.push(format!("{path}: expected {t}, found {inst}"));
-                return;
-            }
-            Some(Value::Array(ts))
-                if !ts.iter().any(|t| Self::type_ok(t.as_str().unwrap(), inst)) =>
-            {
-                errs.push(format!("{path}: expected one of {ts:?}, found {inst}"));
-                return;
-            }
-            _ => {}
-        }
-        if let Some(Value::Array(allowed)) = schema.get("enum")
-            && !allowed.contains(inst)
-        {
-            errs.push(format!("{path}: {inst} not in enum"));
-        }
-        self.codelist_check(schema, inst, path, errs);
-        match inst {
-            Value::Object(o) => {
-                if let Some(Value::Array(req)) = schema.get("required") {
-                    for r in req {
-                        if !o.contains_key(r.as_str().unwrap()) {
-                            errs.push(format!("{path}: missing required {r}"));
-                        }
-                    }
-                }
-                let props = schema.get("properties").and_then(Value::as_object);
-                for (k, v) in o {
-                    match props.and_then(|p| p.get(k)) {
-                        Some(s) => self.validate(s, v, &format!("{path}.{k}"), errs),
-                        None => errs.push(format!("{path}: undeclared property {k}")),
-                    }
-                }
-            }
-            Value::Array(a) => {
-                if let Some(min) = schema.get("minItems").and_then(Value::as_u64)
-                    && (a.len() as u64) < min
-                {
-                    errs.push(format!("{path}: fewer than {min} items"));
-                }
-                if schema.get("uniqueItems") == Some(&Value::Bool(true)) {
-                    let set: BTreeSet<String> = a.iter().map(Value::to_string).collect();
-                    if set.len() != a.len() {
-                        errs.push(format!("{path}: items are not unique"));
-                    }
-                }
-                if let Some(items) = schema.get("items") {
-                    for (i, v) in a.iter().enumerate() {
-                        self.validate(items, v, &format!("{path}[{i}]"), errs);
-                    }
-                }
-            }
-            Value::String(s) => {
-                if let Some(min) = schema.get("minLength").and_then(Value::as_u64)
-                    && (s.chars().count() as u64) < min
-                {
-                    errs.push(format!("{path}: shorter than {min}"));
-                }
-                match schema.get("format").and_then(Value::as_str) {
-                    Some("date-time") if DateTime::parse_from_rfc3339(s).is_err() => {
-                        errs.push(format!("{path}: {s:?} is not a date-time"));
-                    }
-                    Some("uri") if !(s.starts_with("https://") || s.starts_with("http://")) => {
-                        errs.push(format!("{path}: {s:?} is not an absolute URI"));
-                    }
-                    _ => {}
-                }
-            }
-            _ => {}
-        }
+    fn has_code(&self, list: &str, code: &str) -> bool {
+        self.0.has_code(list, code)
     }
 }
 
@@ -510,7 +317,7 @@ fn natural_persons_appear_without_personal_data() {
 #[test]
 fn every_enum_maps_into_its_codelist() {
     let v = Validator::new(RELEASE_SCHEMA);
-    let has = |list: &str, code: &str| v.codelists[list].contains(code);
+    let has = |list: &str, code: &str| v.has_code(list, code);
     for m in TradeMethod::ALL {
         assert!(has("method.csv", m.ocds_method()), "{m}");
     }
@@ -654,4 +461,56 @@ proptest! {
         let amount = r["tender"]["value"]["amount"].as_f64().unwrap();
         prop_assert_eq!(format!("{:.2}", amount).parse::<Decimal>().unwrap(), tn.value.unwrap());
     }
+}
+
+#[test]
+fn a_record_compiles_the_latest_value_of_every_field_and_validates() {
+    let early = build_release(
+        &cfg(),
+        ReleaseKind::Tender,
+        t("2026-03-02T01:00:00Z"),
+        &tender(SectionState::Tendering),
+        None,
+        None,
+    )
+    .unwrap();
+    let late = build_release(
+        &cfg(),
+        ReleaseKind::TenderUpdate,
+        t("2026-03-23T01:30:00Z"),
+        &tender(SectionState::Opened),
+        None,
+        None,
+    )
+    .unwrap();
+    // Given out of order: the merge sorts by date.
+    let record = build_record(&cfg().ocid(&code()), vec![late.clone(), early.clone()]);
+    let c = &record["compiledRelease"];
+    assert_eq!(c["tag"], json!(["compiled"]));
+    assert_eq!(c["date"], late["date"]);
+    assert_eq!(c["tender"]["status"], json!("active"));
+    assert_eq!(c["tender"]["numberOfTenderers"], json!(2));
+    // Parties merge by id: the procuring entity of both and the tenderers of the later one.
+    let ids: BTreeSet<&str> = c["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), late["parties"].as_array().unwrap().len());
+    assert_valid(c);
+    let pkg = record_package(
+        "https://yiwang.example.cn/api/v1/ocds/records/x",
+        t("2026-03-23T01:30:00Z"),
+        "某市公共资源交易中心",
+        vec![record],
+    );
+    let errs = schema::Validator::new().record_package(&pkg);
+    assert!(errs.is_empty(), "{errs:#?}");
+    // A null in a later release removes the field.
+    let mut clear = late.clone();
+    clear["tender"]["description"] = Value::Null;
+    let c = compile_release(&[early, clear]).unwrap();
+    assert!(c["tender"].get("description").is_none());
+    assert!(compile_release(&[]).is_none());
 }
