@@ -23,6 +23,7 @@ pub mod deposits;
 pub mod objections;
 pub mod opening;
 pub mod parties;
+pub mod portal;
 pub mod sealing;
 pub mod tenders;
 pub mod unsealing;

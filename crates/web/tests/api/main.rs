@@ -17,6 +17,7 @@ mod pages;
 mod supervision;
 mod system;
 mod trading;
+mod trading_pages;
 mod uploads;
 
 use reqwest::{RequestBuilder, Response, StatusCode};
