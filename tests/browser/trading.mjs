@@ -69,6 +69,16 @@ test('a tender published, a bid sealed in the page, and the opening', { timeout:
     assert.match(await page.locator('[data-testid=section-state]').innerText(), /招标|Tendering/);
   });
 
+  // 2b. The centre holds the key ceremony for the new section's sealed bids (shares shown once).
+  await withPage('trading-custodian', async (page) => {
+    await signIn(page, 'trading');
+    await page.goto(`${h.base}/trading/centre`);
+    const row = page.locator('[data-testid=centre-tendering] tr', { hasText: ROAD });
+    await clickAndLoad(page, row.locator('[data-testid=custodian-key]'));
+    assert.equal(await page.locator('.shares-list li').count(), 5, 'five shares');
+    await shots(page, 'custodian-key');
+  });
+
   // 3. The public portal: the new announcement, a search, the section and its e-ID.
   await withPage('trading-public', async (page) => {
     await page.goto(`${h.base}/trading`);

@@ -12,7 +12,7 @@ use yiwang_app::trading::{bids, deposits, portal, tenders, unsealing};
 use yiwang_core::Problem;
 use yiwang_core::trading::parties::PartyKind;
 use yiwang_core::trading::{BidStatus, SectionState};
-use yiwang_store::TradingParty;
+use yiwang_app::trading::portal::TradingParty;
 
 use super::{SectionLine, bid_label, when, yuan};
 use crate::AppState;

@@ -20,15 +20,19 @@ pub struct DeskLine {
     pub accepted: String,
 }
 
+/// One list of the desk: `key` is `pending`, `accepted`, `tendering` or `opened`.
+pub struct Group {
+    pub key: &'static str,
+    pub title: String,
+    pub rows: Vec<DeskLine>,
+}
+
 #[derive(askama::Template)]
 #[template(path = "trading_centre.html")]
 struct DeskTpl {
     i: I18n,
     nav: Nav,
-    pending: Vec<DeskLine>,
-    accepted: Vec<DeskLine>,
-    tendering: Vec<DeskLine>,
-    opened: Vec<DeskLine>,
+    groups: Vec<Group>,
 }
 
 #[derive(askama::Template)]
@@ -69,13 +73,31 @@ pub async fn desk(State(state): State<AppState>, page: SignedPage) -> Result<Res
             _ => opened.push(l),
         }
     }
+    let group = |key: &'static str, zh: &'static str, en: &'static str, rows| Group {
+        key,
+        title: i.t(zh, en).to_string(),
+        rows,
+    };
+    let groups = vec![
+        group("pending", "待受理进场登记", "Awaiting entry", pending),
+        group(
+            "accepted",
+            "已登记，待发布公告",
+            "Accepted, to be published",
+            accepted,
+        ),
+        group(
+            "tendering",
+            "招标中（待开标）",
+            "Tendering (to be opened)",
+            tendering,
+        ),
+        group("opened", "已开标及以后", "Opened and later", opened),
+    ];
     Ok(render(&DeskTpl {
         i,
         nav: page.nav,
-        pending,
-        accepted,
-        tendering,
-        opened,
+        groups,
     })
     .into_response())
 }

@@ -172,8 +172,8 @@ pub struct SectionLine {
 impl SectionLine {
     pub fn of(
         i: I18n,
-        s: &yiwang_store::TradingSection,
-        p: Option<&yiwang_store::TradingProject>,
+        s: &yiwang_app::trading::portal::TradingSection,
+        p: Option<&yiwang_app::trading::portal::TradingProject>,
     ) -> Self {
         SectionLine {
             id: s.id.clone(),
@@ -182,7 +182,14 @@ impl SectionLine {
             code: s.transaction_code.clone().unwrap_or_else(|| "—".into()),
             field: field_label(i, &s.field),
             method: method_label(i, &s.method),
-            state: state_tag(i, &s.state),
+            state: if is_pending_entry(&s.state) && s.transaction_code.is_none() {
+                Tag {
+                    label: i.t("待受理进场登记", "Awaiting entry").to_string(),
+                    class: "st-draft",
+                }
+            } else {
+                state_tag(i, &s.state)
+            },
             notice: when(s.notice_at),
             deadline: when(s.bid_deadline),
             estimated: yuan(&s.estimated_price),

@@ -46,7 +46,7 @@ impl MineTpl {
 async fn tenderee_party(
     state: &AppState,
     page: &SignedPage,
-) -> Result<Option<yiwang_store::TradingParty>, PageError> {
+) -> Result<Option<portal::TradingParty>, PageError> {
     Ok(portal::my_parties(&state.app, &page.viewer.actor)
         .await?
         .into_iter()
