@@ -84,9 +84,9 @@ test('a tender published, a bid sealed in the page, and the opening', { timeout:
     await page.goto(`${h.base}/trading`);
     assert.ok(await page.locator('[data-testid=trading-sections] a', { hasText: ROAD }).count(), 'listed');
     await shots(page, 'portal');
-    await page.locator('#t-q').fill('桥梁');
+    await page.locator('#t-q').fill('排水');
     await clickAndLoad(page, page.locator('[data-testid=trading-search] button[type=submit]'));
-    assert.equal(await page.locator('[data-testid=trading-sections] tbody tr').count(), 1, 'one bridge');
+    assert.equal(await page.locator('[data-testid=trading-sections] tbody tr').count(), 1, 'one drainage section');
     await shots(page, 'portal-search');
     await page.goto(roadUrl);
     await shots(page, 'section');

@@ -3,7 +3,6 @@
 //! published through the pages (tenderee creates, centre accepts, documents, publication), and
 //! refusals (a bidder sees only its own bids; only centre staff accept an entry).
 
-use yiwang_store::prelude::*;
 use yiwang_testkit::{TestDb, TestServer, backend_test};
 
 use crate::{demo, location, sign_in};
@@ -37,31 +36,35 @@ fn enc(s: &str) -> String {
 }
 
 async fn the_public_portal(db: TestDb) {
-    let b = db.backend();
-    let s = TestServer::start(db).await;
+    let b = db.backend;
+    let s = TestServer::start(&db).await;
     trading(&s).await;
     let c = s.new_client();
 
     let (st, html) = page(&c, &s, "/trading").await;
     assert_eq!(st, 200, "[{b}] /trading");
-    for name in ["第二标段（桥梁工程）", "第三标段（排水工程）", "第四标段（照明工程）"] {
+    for name in ["第三标段（排水工程）", "第四标段（照明工程）", "第五标段（绿化工程）"] {
         assert!(html.contains(name), "[{b}] {name} listed");
     }
-    assert!(!html.contains("第一标段（道路工程）"), "[{b}] an unpublished section is not listed");
+    for name in ["第一标段（道路工程）", "第二标段（桥梁工程）"] {
+        assert!(!html.contains(name), "[{b}] unpublished {name} is not listed");
+    }
 
-    let (st, html) = page(&c, &s, &format!("/trading?q={}", enc("桥梁"))).await;
+    let (st, html) = page(&c, &s, &format!("/trading?q={}", enc("排水"))).await;
     assert_eq!(st, 200, "[{b}] search");
-    assert!(html.contains("第二标段（桥梁工程）"), "[{b}] 桥梁 finds the bridge");
-    assert!(!html.contains("第三标段（排水工程）"), "[{b}] 桥梁 leaves out drainage");
-    let (_, html) = page(&c, &s, &format!("/trading?q={}&state=tendering", enc("排水"))).await;
-    assert!(html.contains("no-sections"), "[{b}] drainage is not tendering");
+    assert!(html.contains("第三标段（排水工程）"), "[{b}] 排水 finds the drainage");
+    assert!(!html.contains("第四标段（照明工程）"), "[{b}] 排水 leaves out lighting");
+    let (_, html) = page(&c, &s, &format!("/trading?q={}&state=tendering", enc("照明"))).await;
+    assert!(html.contains("no-sections"), "[{b}] lighting is not tendering");
+    let (_, html) = page(&c, &s, &format!("/trading?q={}&state=failed", enc("古黄河"))).await;
+    assert!(html.contains("第五标段（绿化工程）"), "[{b}] the failed one by project name");
     let (_, html) = page(&c, &s, "/trading?field=government_procurement").await;
     assert!(html.contains("no-sections"), "[{b}] no procurement in the demo");
     let (st, _) = page(&c, &s, "/trading?field=%FF&state=nonsense&q=").await;
     assert_eq!(st, 200, "[{b}] bad filters are ignored");
 
     // The opened section: the opening record with firms and prices, no people.
-    let opened = section_id(&s, "第三标段（排水工程）").await;
+    let opened = section_id(&s, "第四标段（照明工程）").await;
     let (st, html) = page(&c, &s, &format!("/trading/sections/{opened}")).await;
     assert_eq!(st, 200, "[{b}] section page");
     assert!(html.contains("opening-record"), "[{b}] opening record shown");
@@ -71,7 +74,7 @@ async fn the_public_portal(db: TestDb) {
         assert!(!html.contains(personal), "[{b}] no personal data ({personal})");
     }
     // Before its deadline nobody learns who bid.
-    let tendering = section_id(&s, "第二标段（桥梁工程）").await;
+    let tendering = section_id(&s, "第三标段（排水工程）").await;
     let (_, html) = page(&c, &s, &format!("/trading/sections/{tendering}")).await;
     assert!(!html.contains("宿迁宏远建设工程有限公司"), "[{b}] bidders secret before the opening");
     assert!(html.contains("更正为90日历天"), "[{b}] the clarification is public");
@@ -100,7 +103,7 @@ async fn the_public_portal(db: TestDb) {
     assert!(r.text().await.expect("svg").contains("<svg"), "[{b}] an SVG");
 
     // Not published, or unknown: not found.
-    let pending = section_id(&s, "第一标段（道路工程）").await;
+    let pending = section_id(&s, "第二标段（桥梁工程）").await;
     for path in [
         format!("/trading/sections/{pending}"),
         format!("/trading/eid/{pending}"),
@@ -113,10 +116,10 @@ async fn the_public_portal(db: TestDb) {
 backend_test!(the_public_portal);
 
 async fn refusals(db: TestDb) {
-    let b = db.backend();
-    let s = TestServer::start(db).await;
+    let b = db.backend;
+    let s = TestServer::start(&db).await;
     trading(&s).await;
-    let tendering = section_id(&s, "第二标段（桥梁工程）").await;
+    let tendering = section_id(&s, "第三标段（排水工程）").await;
 
     // Each bidder sees its own receipt only, on the same section.
     let mut receipts = Vec::new();
@@ -209,13 +212,13 @@ fn input_value(html: &str, name: &str) -> String {
 }
 
 async fn a_tender_published_through_the_pages(db: TestDb) {
-    let b = db.backend();
-    let s = TestServer::start(db).await;
+    let b = db.backend;
+    let s = TestServer::start(&db).await;
     trading(&s).await;
     let (t, tcsrf) = sign_in(&s, b, "tenderee").await;
     let (st, html) = page(&t, &s, "/trading/tenders").await;
     assert_eq!(st, 200, "[{b}] my tenders");
-    let centre = input_after(&html, "name=\"centre\"");
+    let centre = option_of(&html, "宿迁市公共资源交易中心");
     let form = [
         ("_csrf", tcsrf.as_str()),
         ("code", "SQ-2026-PAGE-001"),
@@ -276,19 +279,24 @@ async fn a_tender_published_through_the_pages(db: TestDb) {
     let doc = input_value(&html, "document");
     let until = input_value(&html, "documents_until");
     let deadline = input_value(&html, "bid_deadline");
-    // A deadline too early is refused with the legal rule.
+    // A deadline too early (tomorrow) is refused with the legal rule.
+    let tomorrow = (chrono::Utc::now() + chrono::TimeDelta::hours(8 + 24))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
     let r = t
         .post(s.url(&format!("/trading/tenders/{id}/publish")))
         .form(&[
             ("_csrf", tcsrf.as_str()),
             ("document", doc.as_str()),
             ("documents_until", until.as_str()),
-            ("bid_deadline", until.as_str()),
+            ("bid_deadline", tomorrow.as_str()),
         ])
         .send()
         .await
         .expect("publish");
     assert_eq!(r.status(), 422, "[{b}] too early a deadline");
+    let html = r.text().await.expect("html");
+    assert!(html.contains("20"), "[{b}] the legal period is named");
     let r = t
         .post(s.url(&format!("/trading/tenders/{id}/publish")))
         .form(&[
@@ -307,10 +315,10 @@ async fn a_tender_published_through_the_pages(db: TestDb) {
 }
 backend_test!(a_tender_published_through_the_pages);
 
-/// The value of the first `<option value="…">` after `marker`.
-fn input_after(html: &str, marker: &str) -> String {
-    let from = html.find(marker).expect("marker");
-    let rest = &html[from..];
-    let at = rest.find("<option value=\"").expect("option") + 15;
-    rest[at..at + rest[at..].find('"').expect("end")].to_string()
+/// The value of the `<option value="…">` whose text is `label`.
+fn option_of(html: &str, label: &str) -> String {
+    let end = html.find(&format!(">{label}</option>")).expect("option");
+    let head = &html[..end];
+    let at = head.rfind("<option value=\"").expect("option") + 15;
+    head[at..at + head[at..].find('"').expect("end")].to_string()
 }
