@@ -7,8 +7,8 @@ use yiwang_core::access::{self, Actor, Permission, Scope};
 use yiwang_core::trading::archive::{ArchiveDocument, EidMilestone, eid_milestones};
 use yiwang_core::trading::{BidStatus, SectionState};
 use yiwang_store::prelude::*;
-pub use yiwang_store::{TradingParty, TradingProject, TradingSection};
 use yiwang_store::{Clarification, Deposit, Opening, SealedBid, TenderDocument};
+pub use yiwang_store::{TradingParty, TradingProject, TradingSection};
 
 use super::{centre_grant, org_path, section_ctx, tender_grant};
 use crate::{App, AppResult, now_micros};

@@ -43,23 +43,55 @@ async fn the_public_portal(db: TestDb) {
 
     let (st, html) = page(&c, &s, "/trading").await;
     assert_eq!(st, 200, "[{b}] /trading");
-    for name in ["第三标段（排水工程）", "第四标段（照明工程）", "第五标段（绿化工程）"] {
+    for name in [
+        "第三标段（排水工程）",
+        "第四标段（照明工程）",
+        "第五标段（绿化工程）",
+    ] {
         assert!(html.contains(name), "[{b}] {name} listed");
     }
     for name in ["第一标段（道路工程）", "第二标段（桥梁工程）"] {
-        assert!(!html.contains(name), "[{b}] unpublished {name} is not listed");
+        assert!(
+            !html.contains(name),
+            "[{b}] unpublished {name} is not listed"
+        );
     }
 
     let (st, html) = page(&c, &s, &format!("/trading?q={}", enc("排水"))).await;
     assert_eq!(st, 200, "[{b}] search");
-    assert!(html.contains("第三标段（排水工程）"), "[{b}] 排水 finds the drainage");
-    assert!(!html.contains("第四标段（照明工程）"), "[{b}] 排水 leaves out lighting");
-    let (_, html) = page(&c, &s, &format!("/trading?q={}&state=tendering", enc("照明"))).await;
-    assert!(html.contains("no-sections"), "[{b}] lighting is not tendering");
-    let (_, html) = page(&c, &s, &format!("/trading?q={}&state=failed", enc("古黄河"))).await;
-    assert!(html.contains("第五标段（绿化工程）"), "[{b}] the failed one by project name");
+    assert!(
+        html.contains("第三标段（排水工程）"),
+        "[{b}] 排水 finds the drainage"
+    );
+    assert!(
+        !html.contains("第四标段（照明工程）"),
+        "[{b}] 排水 leaves out lighting"
+    );
+    let (_, html) = page(
+        &c,
+        &s,
+        &format!("/trading?q={}&state=tendering", enc("照明")),
+    )
+    .await;
+    assert!(
+        html.contains("no-sections"),
+        "[{b}] lighting is not tendering"
+    );
+    let (_, html) = page(
+        &c,
+        &s,
+        &format!("/trading?q={}&state=failed", enc("古黄河")),
+    )
+    .await;
+    assert!(
+        html.contains("第五标段（绿化工程）"),
+        "[{b}] the failed one by project name"
+    );
     let (_, html) = page(&c, &s, "/trading?field=government_procurement").await;
-    assert!(html.contains("no-sections"), "[{b}] no procurement in the demo");
+    assert!(
+        html.contains("no-sections"),
+        "[{b}] no procurement in the demo"
+    );
     let (st, _) = page(&c, &s, "/trading?field=%FF&state=nonsense&q=").await;
     assert_eq!(st, 200, "[{b}] bad filters are ignored");
 
@@ -67,26 +99,54 @@ async fn the_public_portal(db: TestDb) {
     let opened = section_id(&s, "第四标段（照明工程）").await;
     let (st, html) = page(&c, &s, &format!("/trading/sections/{opened}")).await;
     assert_eq!(st, 200, "[{b}] section page");
-    assert!(html.contains("opening-record"), "[{b}] opening record shown");
-    assert!(html.contains("宿迁宏远建设工程有限公司"), "[{b}] the bidder firm");
+    assert!(
+        html.contains("opening-record"),
+        "[{b}] opening record shown"
+    );
+    assert!(
+        html.contains("宿迁宏远建设工程有限公司"),
+        "[{b}] the bidder firm"
+    );
     assert!(html.contains("9,650,000.00"), "[{b}] its price");
-    for personal in ["钱立新", "13800000000", "陶明", "许丽", "3213 1100 0000 0001"] {
-        assert!(!html.contains(personal), "[{b}] no personal data ({personal})");
+    for personal in [
+        "钱立新",
+        "13800000000",
+        "陶明",
+        "许丽",
+        "3213 1100 0000 0001",
+    ] {
+        assert!(
+            !html.contains(personal),
+            "[{b}] no personal data ({personal})"
+        );
     }
     // Before its deadline nobody learns who bid.
     let tendering = section_id(&s, "第三标段（排水工程）").await;
     let (_, html) = page(&c, &s, &format!("/trading/sections/{tendering}")).await;
-    assert!(!html.contains("宿迁宏远建设工程有限公司"), "[{b}] bidders secret before the opening");
-    assert!(html.contains("更正为90日历天"), "[{b}] the clarification is public");
+    assert!(
+        !html.contains("宿迁宏远建设工程有限公司"),
+        "[{b}] bidders secret before the opening"
+    );
+    assert!(
+        html.contains("更正为90日历天"),
+        "[{b}] the clarification is public"
+    );
 
     // The e-ID with its QR code pointing at itself.
     let (st, html) = page(&c, &s, &format!("/trading/eid/{opened}")).await;
     assert_eq!(st, 200, "[{b}] e-ID");
     assert!(html.contains("招投标电子身份证"), "[{b}] e-ID title");
     assert!(html.contains("<svg"), "[{b}] the QR code is inline SVG");
-    assert!(html.contains(&format!("/trading/eid/{opened}")), "[{b}] the QR's address");
+    assert!(
+        html.contains(&format!("/trading/eid/{opened}")),
+        "[{b}] the QR's address"
+    );
     assert!(html.contains("eid-steps"), "[{b}] the milestones");
-    assert_eq!(html.matches("class=\"done\"").count(), 3, "[{b}] approval, notice, opening done");
+    assert_eq!(
+        html.matches("class=\"done\"").count(),
+        3,
+        "[{b}] approval, notice, opening done"
+    );
     let r = c
         .get(s.url(&format!("/trading/eid/{opened}/qr.svg")))
         .send()
@@ -100,7 +160,10 @@ async fn the_public_portal(db: TestDb) {
         Some("image/svg+xml"),
         "[{b}] QR content type"
     );
-    assert!(r.text().await.expect("svg").contains("<svg"), "[{b}] an SVG");
+    assert!(
+        r.text().await.expect("svg").contains("<svg"),
+        "[{b}] an SVG"
+    );
 
     // Not published, or unknown: not found.
     let pending = section_id(&s, "第二标段（桥梁工程）").await;
@@ -167,7 +230,10 @@ async fn refusals(db: TestDb) {
     assert_eq!(r.status(), 403, "[{b}] a wrong CSRF token");
     let still = {
         let mut tx = s.app.store.read().await.expect("read");
-        tx.get_section(&pending).await.expect("get").expect("section")
+        tx.get_section(&pending)
+            .await
+            .expect("get")
+            .expect("section")
     };
     assert!(still.transaction_code.is_none(), "[{b}] nothing accepted");
     let r = c
@@ -243,15 +309,26 @@ async fn a_tender_published_through_the_pages(db: TestDb) {
     let mut bad = form;
     bad[8] = ("deposit", "900000.00");
     bad[1] = ("code", "SQ-2026-PAGE-002");
-    let r = t.post(s.url("/trading/tenders")).form(&bad).send().await.expect("create");
+    let r = t
+        .post(s.url("/trading/tenders"))
+        .form(&bad)
+        .send()
+        .await
+        .expect("create");
     assert_eq!(r.status(), 422, "[{b}] deposit over 2%");
     let html = r.text().await.expect("html");
     assert!(html.contains("role=\"alert\""), "[{b}] the reason is shown");
-    assert!(html.contains("SQ-2026-PAGE-002"), "[{b}] the form keeps what was typed");
+    assert!(
+        html.contains("SQ-2026-PAGE-002"),
+        "[{b}] the form keeps what was typed"
+    );
 
     let (c, ccsrf) = sign_in(&s, b, "trading").await;
     let (_, desk) = page(&c, &s, "/trading/centre").await;
-    assert!(desk.contains(&format!("/trading/centre/{id}/accept")), "[{b}] awaiting entry");
+    assert!(
+        desk.contains(&format!("/trading/centre/{id}/accept")),
+        "[{b}] awaiting entry"
+    );
     let r = c
         .post(s.url(&format!("/trading/centre/{id}/accept")))
         .form(&[("_csrf", ccsrf.as_str())])
@@ -263,19 +340,31 @@ async fn a_tender_published_through_the_pages(db: TestDb) {
     let boundary = "yiwang-trading-5e2a";
     let body = multipart(
         boundary,
-        &[("_csrf", tcsrf.as_str()), ("clauses", "投标人须具备市政公用工程施工总承包三级及以上资质。")],
+        &[
+            ("_csrf", tcsrf.as_str()),
+            (
+                "clauses",
+                "投标人须具备市政公用工程施工总承包三级及以上资质。",
+            ),
+        ],
         ("招标文件.pdf", b"%PDF-1.7 page test"),
     );
     let r = t
         .post(s.url(&format!("/trading/tenders/{id}/documents")))
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
         .body(body)
         .send()
         .await
         .expect("upload");
     assert_eq!(r.status(), 200, "[{b}] documents uploaded");
     let html = r.text().await.expect("html");
-    assert!(html.contains("data-testid=\"publish\""), "[{b}] publish form offered");
+    assert!(
+        html.contains("data-testid=\"publish\""),
+        "[{b}] publish form offered"
+    );
     let doc = input_value(&html, "document");
     let until = input_value(&html, "documents_until");
     let deadline = input_value(&html, "bid_deadline");
@@ -310,7 +399,12 @@ async fn a_tender_published_through_the_pages(db: TestDb) {
         .expect("publish");
     assert_eq!(r.status(), 303, "[{b}] published");
     assert_eq!(location(&r), format!("/trading/sections/{id}"));
-    let (_, html) = page(&s.new_client(), &s, &format!("/trading?q={}", enc("页面测试"))).await;
+    let (_, html) = page(
+        &s.new_client(),
+        &s,
+        &format!("/trading?q={}", enc("页面测试")),
+    )
+    .await;
     assert!(html.contains("唯一标段"), "[{b}] on the portal");
 }
 backend_test!(a_tender_published_through_the_pages);

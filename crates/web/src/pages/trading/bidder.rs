@@ -8,11 +8,11 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use yiwang_app::trading::portal::TradingParty;
 use yiwang_app::trading::{bids, deposits, portal, tenders, unsealing};
 use yiwang_core::Problem;
 use yiwang_core::trading::parties::PartyKind;
 use yiwang_core::trading::{BidStatus, SectionState};
-use yiwang_app::trading::portal::TradingParty;
 
 use super::{SectionLine, bid_label, when, yuan};
 use crate::AppState;
@@ -103,12 +103,9 @@ pub async fn reissue_key(
 ) -> Result<Response, PageError> {
     form.ok_or_else(PageError::form_expired)?;
     let party = bidder_party(&state, &page).await?;
-    let r = yiwang_app::trading::parties::reissue_key(
-        &state.app.store,
-        &page.viewer.actor,
-        &party.id,
-    )
-    .await?;
+    let r =
+        yiwang_app::trading::parties::reissue_key(&state.app.store, &page.viewer.actor, &party.id)
+            .await?;
     let key_text = format!(
         "yiwang-signing-key/v1\nparty={}\ncredit_code={}\npublic_key={}\nprivate_key={}\n",
         r.party.id, r.party.credit_code, r.party.public_key, r.private_key_hex
@@ -180,9 +177,10 @@ async fn section_page(
         .as_ref()
         .filter(|o| o.closed_at.is_none())
         .map(|o| o.window_until);
-    let sealed_current = v.bids.iter().any(|b| {
-        b.round == s.round && BidStatus::parse(&b.status) == Some(BidStatus::Sealed)
-    });
+    let sealed_current = v
+        .bids
+        .iter()
+        .any(|b| b.round == s.round && BidStatus::parse(&b.status) == Some(BidStatus::Sealed));
     let receipts = v
         .bids
         .iter()
@@ -299,11 +297,17 @@ pub async fn decrypt(
     let key = field(&pairs, "key");
     if key.is_empty() {
         let msg = i.t("请选择或粘贴投标密钥。", "Choose or paste the bid key.");
-        return section_page(&state, page, &id, Some(msg.into()), None, StatusCode::BAD_REQUEST)
-            .await;
+        return section_page(
+            &state,
+            page,
+            &id,
+            Some(msg.into()),
+            None,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
     }
-    match unsealing::open_with_bid_key(&state.app, &page.viewer.actor, &party.id, &id, key).await
-    {
+    match unsealing::open_with_bid_key(&state.app, &page.viewer.actor, &party.id, &id, key).await {
         Ok(o) => {
             let msg = match (&o.price, &o.failure) {
                 (Some(p), _) => format!(

@@ -121,9 +121,8 @@ pub async fn custodian_key(
 ) -> Result<Response, PageError> {
     form.ok_or_else(PageError::form_expired)?;
     let key = sealing::generate_custodian_key(3, 5)?;
-    let s =
-        unsealing::register_custodian_key(&state.app, &page.viewer.actor, &id, &key.public_key)
-            .await?;
+    let s = unsealing::register_custodian_key(&state.app, &page.viewer.actor, &id, &key.public_key)
+        .await?;
     Ok(render(&CustodianTpl {
         i: page.i,
         nav: page.nav,

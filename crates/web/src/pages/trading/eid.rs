@@ -96,7 +96,11 @@ pub async fn eid(
         nav: page.nav,
         id: s.id.clone(),
         name: s.name.clone(),
-        project: v.project.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+        project: v
+            .project
+            .as_ref()
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
         code: s.transaction_code.clone().unwrap_or_default(),
         field: field_label(i, &s.field),
         method: method_label(i, &s.method),

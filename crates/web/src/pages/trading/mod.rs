@@ -67,7 +67,10 @@ pub fn routes() -> Router<AppState> {
         .route("/trading/eid/{id}/qr.svg", get(eid::qr))
         .route("/trading/centre", get(centre::desk))
         .route("/trading/centre/{id}/accept", post(centre::accept))
-        .route("/trading/centre/{id}/custodian-key", post(centre::custodian_key))
+        .route(
+            "/trading/centre/{id}/custodian-key",
+            post(centre::custodian_key),
+        )
         .route("/trading/tenders", get(tender::mine).post(tender::create))
         .route("/trading/tenders/{id}", get(tender::section))
         .route(

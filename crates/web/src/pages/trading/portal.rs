@@ -199,8 +199,16 @@ pub async fn section(
         nav: page.nav,
         id: s.id.clone(),
         name: s.name.clone(),
-        project: v.project.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
-        project_code: v.project.as_ref().map(|p| p.code.clone()).unwrap_or_default(),
+        project: v
+            .project
+            .as_ref()
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
+        project_code: v
+            .project
+            .as_ref()
+            .map(|p| p.code.clone())
+            .unwrap_or_default(),
         code: s.transaction_code.clone().unwrap_or_default(),
         field: field_label(i, &s.field),
         method: method_label(i, &s.method),

@@ -18,8 +18,8 @@ use super::portal::Choice;
 use super::{SectionLine, is_pending_entry, when};
 use crate::AppState;
 use crate::i18n::I18n;
-use crate::pages::catalog::multipart::{read_parts, upload_error};
 use crate::pages::cases::field;
+use crate::pages::catalog::multipart::{read_parts, upload_error};
 use crate::pages::{Nav, PageError, SignedForm, SignedPage, problem_of, render, see_other};
 
 #[derive(askama::Template)]
@@ -270,7 +270,9 @@ pub async fn upload(
     };
     page.viewer.check_csrf(parts.field("_csrf"))?;
     let Some(file) = parts.file("file") else {
-        let msg = i.t("请选择招标文件。", "Choose the tender documents file.").to_string();
+        let msg = i
+            .t("请选择招标文件。", "Choose the tender documents file.")
+            .to_string();
         return section_page(&state, page, &id, Some(msg), None, StatusCode::BAD_REQUEST).await;
     };
     let content = tokio::fs::read(file.upload.path())
@@ -320,9 +322,19 @@ pub async fn publish(
         parse_local(field(&pairs, "bid_deadline")),
     );
     let (Some(until), Some(deadline)) = (until, deadline) else {
-        let msg = i.t("请填写文件获取截止时间和投标截止时间。", "Enter both dates.");
-        return section_page(&state, page, &id, Some(msg.into()), None, StatusCode::BAD_REQUEST)
-            .await;
+        let msg = i.t(
+            "请填写文件获取截止时间和投标截止时间。",
+            "Enter both dates.",
+        );
+        return section_page(
+            &state,
+            page,
+            &id,
+            Some(msg.into()),
+            None,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
     };
     let schedule = ScheduleInput {
         notice_at: now,
