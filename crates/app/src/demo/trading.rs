@@ -35,12 +35,12 @@ use yiwang_core::trading::sealing::{BidKeyFile, encode_plaintext};
 
 const DAY: i64 = 86_400_000_000;
 
-/// How long after the demo is built the 第六标段's bid deadline falls. Four minutes is the
-/// smallest margin found safe for tests/browser/trading.mjs on a slow debug build: after this
-/// point the experts and cases demos still run (tens of seconds), the server starts, and the test
-/// signs in, renews the bidder's key, seals and submits (about half a minute) — all before the
-/// deadline; it then waits for the job runner to open the section, so a larger value only makes
-/// the test slower.
+/// How long after the trading demo is built the 第六标段's bid deadline falls. After this point
+/// the experts and cases demos still run, the server starts, and tests/browser/trading.mjs walks
+/// the centre, tenderee and public pages before the bidder seals and submits: measured about
+/// 60 s on a loaded two-core machine (debug build). Four minutes leaves three times that as
+/// margin for a slower CI run; the test then waits for the job runner to open the section, so
+/// a larger value only makes it slower.
 pub const OPENS_IN: i64 = 4 * 60_000_000;
 
 /// What the trading demo made.

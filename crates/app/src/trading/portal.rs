@@ -137,7 +137,12 @@ fn milestones(s: &TradingSection, opening: Option<&Opening>) -> Vec<(EidMileston
     if s.notice_at.is_some() {
         present.push(ArchiveDocument::TenderNotice);
     }
-    if opening.is_some_and(|o| o.record.is_some()) {
+    // Opened: the session started (its record follows when the decryption window closes).
+    let opened = |o: &Opening| {
+        yiwang_core::trading::SectionEvent::parse(&o.outcome)
+            == Some(yiwang_core::trading::SectionEvent::Open)
+    };
+    if opening.is_some_and(opened) {
         present.push(ArchiveDocument::OpeningRecord);
     }
     eid_milestones(&present, 0)
@@ -276,7 +281,7 @@ pub async fn bidder_section(
         .into_iter()
         .filter(|b| b.party_id == party.id)
         .collect();
-    bids.sort_by(|a, b| b.submitted_at.cmp(&a.submitted_at));
+    bids.sort_by_key(|b| std::cmp::Reverse(b.submitted_at));
     let deposit = tx.get_deposit(&section.id, &party.id).await?;
     let downloaded = tx
         .list_downloads(Some(&section.id))

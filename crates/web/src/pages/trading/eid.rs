@@ -78,7 +78,7 @@ pub async fn eid(
         match m {
             M::Approval => s.accepted_at,
             M::Announcement => s.notice_at,
-            M::Opening => v.opening.as_ref().and_then(|o| o.closed_at),
+            M::Opening => v.opening.as_ref().map(|o| o.decided_at),
             _ => None,
         }
     };

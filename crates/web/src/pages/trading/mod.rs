@@ -146,7 +146,7 @@ pub fn yuan(amount: &str) -> String {
     let digits: Vec<char> = int.chars().collect();
     let mut out = String::new();
     for (n, c) in digits.iter().enumerate() {
-        if n > 0 && (digits.len() - n) % 3 == 0 && c.is_ascii_digit() {
+        if n > 0 && (digits.len() - n).is_multiple_of(3) && c.is_ascii_digit() {
             out.push(',');
         }
         out.push(*c);

@@ -161,6 +161,7 @@ struct SectionTpl {
     milestones: Vec<Milestone>,
     /// The signed-in bidder's own page of this section, if the viewer bids.
     bidder_link: bool,
+    tendering: bool,
 }
 
 fn size(n: i64) -> String {
@@ -243,7 +244,12 @@ pub async fn section(
             .iter()
             .map(|b| BidLine {
                 bidder: b.bidder.clone(),
-                status: bid_label(i, b.status),
+                // In the opening session a bid still sealed waits for its bidder's key.
+                status: if b.status == yiwang_core::trading::BidStatus::Sealed {
+                    i.t("待解密", "Awaiting decryption").to_string()
+                } else {
+                    bid_label(i, b.status)
+                },
                 price: b.price.as_deref().map(yuan).unwrap_or_else(|| "—".into()),
                 duration: b
                     .duration_days
@@ -261,6 +267,7 @@ pub async fn section(
             })
             .collect(),
         bidder_link,
+        tendering: SectionState::parse(&s.state) == Some(SectionState::Tendering),
     })
     .into_response())
 }
