@@ -134,7 +134,38 @@ pub const CAPABILITIES: &[WebCapability] = &[
         tag: Some(("tenders", "公共资源交易 Public-resource trading")),
         api: Some(api::trading::routes),
         pages: Some(pages::trading::routes),
-        home_links: &[],
+        home_links: &[
+            HomeLink {
+                roles: &[Role::TradingStaff],
+                zh: "交易中心工作台",
+                en: "Trading centre desk",
+                href: "/trading/centre",
+            },
+            HomeLink {
+                roles: &[Role::Tenderee, Role::Agency],
+                zh: "我的招标项目",
+                en: "My tenders",
+                href: "/trading/tenders",
+            },
+            HomeLink {
+                roles: &[Role::Bidder],
+                zh: "我的投标",
+                en: "My bids",
+                href: "/trading/bidding",
+            },
+            HomeLink {
+                roles: &[
+                    Role::TradingStaff,
+                    Role::Tenderee,
+                    Role::Agency,
+                    Role::Bidder,
+                    Role::Regulator,
+                ],
+                zh: "交易公告",
+                en: "Tender announcements",
+                href: "/trading",
+            },
+        ],
     },
     WebCapability {
         name: "ocds",
@@ -221,6 +252,6 @@ mod tests {
             ["/orgs", "/admin/calendar", "/audit", "/api/docs", "/inbox"]
         );
         let bidder: Vec<_> = home_links(Role::Bidder).map(|l| l.href).collect();
-        assert_eq!(bidder, ["/inbox"]);
+        assert_eq!(bidder, ["/trading/bidding", "/trading", "/inbox"]);
     }
 }

@@ -35,6 +35,14 @@ use yiwang_core::trading::sealing::{BidKeyFile, encode_plaintext};
 
 const DAY: i64 = 86_400_000_000;
 
+/// How long after the trading demo is built the 第六标段's bid deadline falls. After this point
+/// the experts and cases demos still run, the server starts, and tests/browser/trading.mjs walks
+/// the centre, tenderee and public pages before the bidder seals and submits: measured about
+/// 60 s on a loaded two-core machine (debug build). Four minutes leaves three times that as
+/// margin for a slower CI run; the test then waits for the job runner to open the section, so
+/// a larger value only makes it slower.
+pub const OPENS_IN: i64 = 4 * 60_000_000;
+
 /// What the trading demo made.
 #[derive(Debug, Clone, Default)]
 pub struct TradingDemo {
@@ -299,6 +307,7 @@ pub async fn build(app: &Arc<App>) -> AppResult<TradingDemo> {
         "第三标段（排水工程）",
         "第四标段（照明工程）",
         "第五标段（绿化工程）",
+        "第六标段（交通设施工程）",
     ];
     let (_, sections) = create_project(
         app,
@@ -315,6 +324,7 @@ pub async fn build(app: &Arc<App>) -> AppResult<TradingDemo> {
                 section_input(names[2], "9800000.00", "190000.00"),
                 section_input(names[3], "3200000.00", "60000.00"),
                 section_input(names[4], "2100000.00", "40000.00"),
+                section_input(names[5], "1800000.00", "30000.00"),
             ],
         },
     )
@@ -463,6 +473,26 @@ pub async fn build(app: &Arc<App>) -> AppResult<TradingDemo> {
         made.bids += 1;
     }
     run_job(app, |a, tx, at| Box::pin(open_due(a, tx, at)), deadline).await?;
+
+    // Closing soon: documents issued 25 days ago (backdated, through the `_at` use cases), so
+    // that the bid deadline — and the opening by the job runner — falls OPENS_IN after the demo
+    // is built, with two sealed bids already in; a third bid (the browser test seals one in the
+    // page as the demo bidder 宏远) makes the three an opening needs.
+    let (s, doc) = &accepted[4];
+    let deadline = now + OPENS_IN;
+    let t0 = deadline - 25 * DAY;
+    let schedule = ScheduleInput {
+        notice_at: t0,
+        documents_from: t0,
+        documents_until: deadline - 3_600_000_000,
+        bid_deadline: deadline,
+    };
+    let s = publish_tender_at(app, &tenderee, &s.id, doc, schedule, t0).await?;
+    let s = custodian_key(app, &staff, &s, t0).await?;
+    for (b, price) in bidders[1..].iter().zip(["1760000.00", "1788000.00"]) {
+        bid(app, b, &s, price, "%PDF-1.7 投标文件".as_bytes(), t0 + DAY).await?;
+        made.bids += 1;
+    }
     crate::audit::checkpoint(app).await?;
     Ok(made)
 }

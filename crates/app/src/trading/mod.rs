@@ -27,6 +27,7 @@ pub mod objections;
 pub mod ocds;
 pub mod opening;
 pub mod parties;
+pub mod portal;
 pub mod sealing;
 pub mod tenders;
 pub mod unsealing;

@@ -154,3 +154,44 @@ pub async fn register_party(
         private_key_hex: key.secret_hex(),
     })
 }
+
+/// 密钥更新: issue a new signing key pair to a party (a lost or expiring key, as a CA renews a
+/// certificate). The new public key replaces the old one from now on (signatures already
+/// verified stay in the ledger); the private key is returned once and not kept.
+pub async fn reissue_key(
+    store: &Arc<dyn Store>,
+    actor: &Actor,
+    party_id: &str,
+) -> AppResult<RegisteredParty> {
+    let mut tx = store.write().await?;
+    let mut party = tx
+        .get_party(party_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("市场主体", "Party"))?;
+    let kind = PartyKind::parse(&party.kind)
+        .ok_or_else(|| crate::AppError::Internal(format!("party {}: bad kind", party.id)))?;
+    let org = tx
+        .get_organisation(&party.org_id)
+        .await?
+        .ok_or_else(|| Problem::not_found("机构", "Organisation"))?;
+    let grant = access::authorize_party(actor, kind, &org.path)?;
+    let by = Acting::as_grant(actor, grant);
+    let key = PlatformKey::generate();
+    party.public_key = key.public_key_hex();
+    party.updated_at = now_micros();
+    tx.update_party(&party).await?;
+    record(
+        &mut *tx,
+        &by,
+        "trading.party.reissue_key",
+        ("trading_party", &party.id),
+        vec![digest(TradingParty::TABLE, &party.id, party.digest())],
+        serde_json::json!({ "credit_code": party.credit_code, "public_key": party.public_key }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(RegisteredParty {
+        party,
+        private_key_hex: key.secret_hex(),
+    })
+}

@@ -19,6 +19,7 @@ mod supervision;
 mod system;
 mod trading;
 mod trading_archive;
+mod trading_pages;
 mod uploads;
 
 use reqwest::{RequestBuilder, Response, StatusCode};
