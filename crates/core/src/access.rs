@@ -151,6 +151,10 @@ pub enum Permission {
     /// 抽取专家: request and run draws for the trading centre's sections and check the committee
     /// in — the centre uses experts but manages none.
     DrawExperts,
+    /// 组织评标: start the evaluation of an opened section with the draw's checked-in committee
+    /// and a scoring template — the trading centre's people. What the committee does is decided
+    /// by membership ([`authorize_committee_member`]), not by a role.
+    RunEvaluation,
 }
 
 /// Why a role may reach below its own organisation.
@@ -196,6 +200,7 @@ fn allows(role: Role, permission: Permission) -> bool {
         RegisterCase => role == Role::WindowOfficer,
         ManageExperts => role == Role::ExpertManager,
         DrawExperts => role == Role::TradingStaff,
+        RunEvaluation => role == Role::TradingStaff,
         ViewCases => matches!(
             role,
             Role::WindowOfficer
@@ -264,6 +269,19 @@ pub fn authorize_own_case(actor: &Actor, applicant_user_id: &str) -> Result<(), 
         Ok(())
     } else {
         Err(Problem::forbidden())
+    }
+}
+
+/// 评标委员会成员: a member of one evaluation's committee acts for itself — the account the
+/// member was seated with (the expert's own account, or the tenderee's representative). A member
+/// without an account (`None`) cannot act online.
+pub fn authorize_committee_member(
+    actor: &Actor,
+    member_user_id: Option<&str>,
+) -> Result<(), Problem> {
+    match member_user_id {
+        Some(u) if u == actor.user_id => Ok(()),
+        _ => Err(Problem::forbidden()),
     }
 }
 
