@@ -24,9 +24,18 @@
 //!    each member signs with an SM2 key the platform derives for that member and evaluation from
 //!    its own key ([`report::member_key`]): the signature proves which seat agreed to which text,
 //!    the public key is published with it, and the derivation is reproducible by the platform only.
+//! 4. [`award`] — the tenderee publishes the (≤ 3) candidates for 3 days; a bidder objects during
+//!    the publicity only (after it: 409 `evaluation.objection.late`); an objection suspends the
+//!    section and pauses the award until the tenderee answers it (dismissed, or upheld and back to
+//!    scoring); after the publicity the tenderee awards rank 1 unless passed over with the
+//!    reasons of 条例 Art. 55 (every section is treated as state-funded for now).
+//!
+//! Not yet: the signed award notice and its PDF, contract filing, deposit refunds after signing
+//! and performance milestones (issue #14 points 4–5), pages and a demo at every step.
 //!
 //! Functions ending in `_at` take the server's clock as an argument (tests, jobs).
 
+pub mod award;
 pub mod report;
 pub mod scoring;
 pub mod start;
@@ -54,6 +63,8 @@ use crate::{Acting, App, AppError, AppResult};
 pub(crate) const OUTLIER_REASON: &str = "outlier_reason";
 pub(crate) const TIME_VOTE: &str = "time_vote";
 pub(crate) const SIGNATURE: &str = "signature";
+pub(crate) const OBJECTION: &str = "objection";
+pub(crate) const OBJECTION_ANSWER: &str = "objection_answer";
 
 /// The platform's cap on the price weight (points of 100): `YIWANG_MAX_PRICE_WEIGHT`, default 40
 /// (DOMAIN §2.2).
@@ -87,6 +98,9 @@ pub struct Results {
     pub price_base: Option<Decimal>,
     pub scores: Vec<BidScore>,
     pub ranking: Vec<RankedBid>,
+    /// The publicity and the award, once the candidates are published.
+    #[serde(default)]
+    pub award: Option<award::Award>,
 }
 
 pub(crate) fn json<T: Serialize>(v: &T) -> AppResult<String> {

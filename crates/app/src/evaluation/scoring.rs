@@ -253,6 +253,7 @@ async fn try_close(
         price_base: base.map(|b| b.base),
         scores: bid_scores,
         ranking,
+        award: None,
     })?);
     c.set_status(st, now);
     tx.update_evaluation(&c.row).await?;

@@ -381,6 +381,7 @@ pub async fn review_at(
             price_base: None,
             scores: vec![],
             ranking,
+            award: None,
         })?);
         st = lifecycle::next_state(st, EvaluationEvent::CloseScoring)?;
     }

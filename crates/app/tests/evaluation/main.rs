@@ -854,3 +854,177 @@ async fn the_leader_compiles_the_report_and_every_member_signs_with_dissent_reco
     verify_intact(app, b).await;
     finish(x.w.app, db).await;
 }
+
+backend_test!(candidates_are_published_objections_pause_the_award_and_a_late_objection_is_refused);
+async fn candidates_are_published_objections_pause_the_award_and_a_late_objection_is_refused(
+    db: TestDb,
+) {
+    use yiwang_app::evaluation::award::{
+        AnswerInput, AwardInput, answer_objection_at, award_at, publish_candidates_at,
+        raise_objection_at,
+    };
+    let b = db.backend;
+    let x = setup(&db).await;
+    let id = scoring(&x).await;
+    let app = &x.w.app;
+    let t = x.starts + 10;
+    for (i, (_, a)) in x.seats.iter().enumerate() {
+        let input = SubmitInput {
+            sheets: vec![
+                sheet(&x.bids[0], "25", "12", "12"),
+                sheet(&x.bids[1], "24", "12", "12"),
+            ],
+        };
+        submit_at(app, a, &id, input, t + i as i64)
+            .await
+            .expect("submit");
+    }
+    compile_at(app, &x.seats[0].1, &id, t + 10)
+        .await
+        .expect("compile");
+    for (i, (_, a)) in x.seats.iter().enumerate() {
+        let signed = SignInput {
+            position: "signed".into(),
+            reason: None,
+        };
+        sign_at(app, a, &id, signed, t + 11 + i as i64)
+            .await
+            .expect("sign");
+    }
+    // Nothing to object to before the publicity.
+    let p = problem(
+        raise_objection_at(
+            app,
+            &x.w.bidders[2].actor,
+            &id,
+            &x.w.bidders[2].party_id,
+            "不服",
+            t + 20,
+        )
+        .await,
+        "early",
+    );
+    assert_eq!(p.code, "evaluation.objection.early", "[{b}]");
+    let p = problem(
+        publish_candidates_at(app, &x.w.staff, &id, t + 20).await,
+        "staff",
+    );
+    assert_eq!(p.kind, ProblemKind::Forbidden, "[{b}]");
+    let published = t + 20;
+    let r = publish_candidates_at(app, &x.w.tenderee, &id, published)
+        .await
+        .expect("publish");
+    assert_eq!(r.state, "candidates_published", "[{b}]");
+    assert_eq!(section(app, &x.s.id).await.state, "candidates_published");
+    let v = view(app, &x.w.staff, &id).await.expect("view");
+    let award = v.results.expect("results").award.expect("award");
+    let until = award.publicity_until.expect("until");
+    assert!(until - published >= 3 * DAY, "[{b}] at least 3 days");
+    assert_eq!(award.candidates.len(), 2, "[{b}] the valid bids, ≤ 3");
+    // An objection in the period pauses the award.
+    let o = raise_objection_at(
+        app,
+        &x.w.bidders[2].actor,
+        &id,
+        &x.w.bidders[2].party_id,
+        "我公司投标文件工期满足要求，否决理由不成立。",
+        published + DAY,
+    )
+    .await
+    .expect("objection in time");
+    assert_eq!(section(app, &x.s.id).await.state, "suspended", "[{b}]");
+    let winner = award.candidates[0].clone();
+    let p = problem(
+        award_at(
+            app,
+            &x.w.tenderee,
+            &id,
+            AwardInput {
+                winner: winner.clone(),
+                passed_over: vec![],
+            },
+            until + 1,
+        )
+        .await,
+        "pending",
+    );
+    assert_eq!(p.code, "evaluation.award.objection_pending", "[{b}]");
+    let r = answer_objection_at(
+        app,
+        &x.w.tenderee,
+        &id,
+        AnswerInput {
+            objection_id: o.id.clone(),
+            upheld: false,
+            answer: "投标文件第12页载明工期400日历天，否决理由成立。".into(),
+        },
+        published + 2 * DAY,
+    )
+    .await
+    .expect("answer");
+    assert_eq!(r.state, "candidates_published", "[{b}]");
+    assert_eq!(section(app, &x.s.id).await.state, "candidates_published");
+    // Not before the publicity ends.
+    let p = problem(
+        award_at(
+            app,
+            &x.w.tenderee,
+            &id,
+            AwardInput {
+                winner: winner.clone(),
+                passed_over: vec![],
+            },
+            until - 1,
+        )
+        .await,
+        "running",
+    );
+    assert_eq!(p.code, "evaluation.award.publicity_running", "[{b}]");
+    // An objection after the period is refused.
+    let p = problem(
+        raise_objection_at(
+            app,
+            &x.w.bidders[1].actor,
+            &id,
+            &x.w.bidders[1].party_id,
+            "评分不公",
+            until,
+        )
+        .await,
+        "late",
+    );
+    assert_eq!(p.kind, ProblemKind::Conflict, "[{b}]");
+    assert_eq!(p.code, "evaluation.objection.late", "[{b}]");
+    // Rank 1 wins unless passed over with reasons.
+    let p = problem(
+        award_at(
+            app,
+            &x.w.tenderee,
+            &id,
+            AwardInput {
+                winner: award.candidates[1].clone(),
+                passed_over: vec![],
+            },
+            until + 1,
+        )
+        .await,
+        "rank two",
+    );
+    assert_eq!(p.code, "evaluation.award.rank_one", "[{b}]");
+    let r = award_at(
+        app,
+        &x.w.tenderee,
+        &id,
+        AwardInput {
+            winner: winner.clone(),
+            passed_over: vec![],
+        },
+        until + 1,
+    )
+    .await
+    .expect("award");
+    assert_eq!(r.state, "awarded", "[{b}]");
+    assert_eq!(section(app, &x.s.id).await.state, "awarded", "[{b}]");
+    verify_intact(app, b).await;
+    finish(x.w.app, db).await;
+}

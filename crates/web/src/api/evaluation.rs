@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use yiwang_app::evaluation::EvaluationAct;
+use yiwang_app::evaluation::award::{self, AnswerInput, AwardInput};
 use yiwang_app::evaluation::report::{self, SignInput};
 use yiwang_app::evaluation::scoring::{self, ExplainInput, ScoresView, SubmitInput};
 use yiwang_app::evaluation::start::{self, ReviewInput, StartInput};
@@ -209,6 +211,93 @@ pub async fn sign_report(
     ))
 }
 
+/// 公示中标候选人: the tenderee, for 3 days, after the report is signed.
+#[utoipa::path(post, path = "/api/v1/evaluations/{id}/candidates", tag = "evaluation",
+    params(("id" = String, Path, description = "evaluation id")),
+    responses((status = 200, body = EvaluationRow),
+        (status = 403, description = "Not the tenderee or its agency", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "The report is not signed (`evaluation.transition`)", body = ErrorBody),
+        (status = 422, description = "No candidate to publish", body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn publish_candidates(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<EvaluationRow>, ApiError> {
+    Ok(Json(
+        award::publish_candidates(&state.app, &caller.actor, &id).await?,
+    ))
+}
+
+/// An objection to the result.
+#[derive(Deserialize, Serialize, ToSchema)]
+pub struct ObjectionInput {
+    /// The bidder party objecting.
+    pub party_id: String,
+    pub text: String,
+}
+
+/// 异议: a bidder, during the publicity only (after it: 409 `evaluation.objection.late`); the award pauses.
+#[utoipa::path(post, path = "/api/v1/evaluations/{id}/objections", tag = "evaluation",
+    params(("id" = String, Path, description = "evaluation id")), request_body = ObjectionInput,
+    responses((status = 201, body = EvaluationAct),
+        (status = 403, description = "Not the party's bidder", body = ErrorBody),
+        (status = 404, description = "No such evaluation or party", body = ErrorBody),
+        (status = 409, description = "Before or after the publicity (`evaluation.objection.early`, `.late`)", body = ErrorBody),
+        (status = 422, description = "No facts and reasons, or not a bidder party", body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn raise_objection(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<ObjectionInput>,
+) -> Result<(StatusCode, Json<EvaluationAct>), ApiError> {
+    let act =
+        award::raise_objection(&state.app, &caller.actor, &id, &req.party_id, &req.text).await?;
+    Ok((StatusCode::CREATED, Json(act)))
+}
+
+/// 答复异议: the tenderee; dismissed resumes, upheld re-evaluates.
+#[utoipa::path(post, path = "/api/v1/evaluations/{id}/objection-answers", tag = "evaluation",
+    params(("id" = String, Path, description = "evaluation id")), request_body = AnswerInput,
+    responses((status = 200, body = EvaluationRow),
+        (status = 403, description = "Not the tenderee or its agency", body = ErrorBody),
+        (status = 404, description = "No such evaluation or objection", body = ErrorBody),
+        (status = 409, description = "Already answered, or no objection pending", body = ErrorBody),
+        (status = 422, description = "No reasons", body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn answer_objection(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<AnswerInput>,
+) -> Result<Json<EvaluationRow>, ApiError> {
+    Ok(Json(
+        award::answer_objection(&state.app, &caller.actor, &id, req).await?,
+    ))
+}
+
+/// 定标: after the publicity, no objection pending; rank 1 unless passed over with reasons.
+#[utoipa::path(post, path = "/api/v1/evaluations/{id}/award", tag = "evaluation",
+    params(("id" = String, Path, description = "evaluation id")), request_body = AwardInput,
+    responses((status = 200, body = EvaluationRow),
+        (status = 403, description = "Not the tenderee or its agency", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Not published, publicity running, objection pending or upheld, or not rank 1", body = ErrorBody),
+        (status = 422, description = "Not a candidate, or a reason not of 条例 Art. 55", body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn award_winner(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<AwardInput>,
+) -> Result<Json<EvaluationRow>, ApiError> {
+    Ok(Json(
+        award::award(&state.app, &caller.actor, &id, req).await?,
+    ))
+}
+
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(start_evaluation))
@@ -221,4 +310,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(vote_time))
         .routes(routes!(compile_report))
         .routes(routes!(sign_report))
+        .routes(routes!(publish_candidates))
+        .routes(routes!(raise_objection))
+        .routes(routes!(answer_objection))
+        .routes(routes!(award_winner))
 }

@@ -241,6 +241,43 @@ async fn an_evaluation_over_http(db: TestDb) {
     let sigs = view["signatures"].as_array().expect("signatures");
     assert_eq!(sigs.len(), members.len());
     assert!(sigs.iter().all(|x| x["valid"] == true), "[{b}] {view}");
+    // The tenderee publishes the candidates; no award while the publicity runs.
+    expect_error(
+        b,
+        post_as(
+            &s,
+            &format!("/api/v1/evaluations/{id}/candidates"),
+            &staff,
+            &json!({}),
+        ),
+        403,
+        "forbidden",
+    )
+    .await;
+    let (st, r) = send_json(
+        b,
+        post_as(
+            &s,
+            &format!("/api/v1/evaluations/{id}/candidates"),
+            &tenderee,
+            &json!({}),
+        ),
+    )
+    .await;
+    assert_eq!(st, 200, "[{b}] publish: {r}");
+    assert_eq!(r["state"], "candidates_published");
+    expect_error(
+        b,
+        post_as(
+            &s,
+            &format!("/api/v1/evaluations/{id}/award"),
+            &tenderee,
+            &json!({"winner": bids[0]}),
+        ),
+        409,
+        "evaluation.award.publicity_running",
+    )
+    .await;
     // Every operation is in the OpenAPI document.
     let (st, doc) = send_json(b, s.new_client().get(s.url("/api/v1/openapi.json"))).await;
     assert_eq!(st, 200);
@@ -255,6 +292,10 @@ async fn an_evaluation_over_http(db: TestDb) {
         "/api/v1/evaluations/{id}/report",
         "/api/v1/evaluations/{id}/signatures",
         "/api/v1/tenders/sections/{id}/evaluations",
+        "/api/v1/evaluations/{id}/candidates",
+        "/api/v1/evaluations/{id}/objections",
+        "/api/v1/evaluations/{id}/objection-answers",
+        "/api/v1/evaluations/{id}/award",
     ] {
         assert!(doc["paths"][p].is_object(), "[{b}] {p} documented");
     }
