@@ -12,6 +12,7 @@ pub mod cases;
 pub mod catalog;
 pub mod demo;
 pub mod error;
+pub mod evaluation;
 pub mod experts;
 mod forms;
 pub mod identity;

@@ -99,6 +99,7 @@ pub const CAPABILITIES: &[&Capability] = &[
     &crate::trading::CAPABILITY,
     &crate::cases::CAPABILITY,
     &crate::experts::CAPABILITY,
+    &crate::evaluation::CAPABILITY,
 ];
 
 /// The capabilities one node runs: the platform's, plus the diagnostic ones it was started with.

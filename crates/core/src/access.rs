@@ -154,6 +154,10 @@ pub enum Permission {
     /// 行业监管: read the records of the trading centres of one's region (一项目一档案) — the
     /// regulators; checked with [`authorize_in_region`].
     SuperviseTrading,
+    /// 组织评标: start the evaluation of an opened section with the draw's checked-in committee
+    /// and a scoring template — the trading centre's people. What the committee does is decided
+    /// by membership ([`authorize_committee_member`]), not by a role.
+    RunEvaluation,
 }
 
 /// Why a role may reach below its own organisation.
@@ -200,6 +204,7 @@ fn allows(role: Role, permission: Permission) -> bool {
         ManageExperts => role == Role::ExpertManager,
         DrawExperts => role == Role::TradingStaff,
         SuperviseTrading => role == Role::Regulator,
+        RunEvaluation => role == Role::TradingStaff,
         ViewCases => matches!(
             role,
             Role::WindowOfficer
@@ -284,6 +289,19 @@ pub fn authorize_own_case(actor: &Actor, applicant_user_id: &str) -> Result<(), 
         Ok(())
     } else {
         Err(Problem::forbidden())
+    }
+}
+
+/// 评标委员会成员: a member of one evaluation's committee acts for itself — the account the
+/// member was seated with (the expert's own account, or the tenderee's representative). A member
+/// without an account (`None`) cannot act online.
+pub fn authorize_committee_member(
+    actor: &Actor,
+    member_user_id: Option<&str>,
+) -> Result<(), Problem> {
+    match member_user_id {
+        Some(u) if u == actor.user_id => Ok(()),
+        _ => Err(Problem::forbidden()),
     }
 }
 

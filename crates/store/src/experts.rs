@@ -385,6 +385,8 @@ pub trait ExpertsRead: Send {
 pub trait ExpertsWrite: ExpertsRead {
     async fn insert_expert(&mut self, e: &ExpertRow) -> Result<()>;
     async fn update_expert(&mut self, e: &ExpertRow) -> Result<()>;
+    /// Links an expert imported without an account to `user_id` (only while it has none).
+    async fn link_expert_user(&mut self, id: &str, user_id: &str, updated_at: i64) -> Result<()>;
     async fn insert_employment(&mut self, e: &ExpertEmployment) -> Result<()>;
     async fn insert_conflict(&mut self, c: &ExpertConflict) -> Result<()>;
     async fn insert_unavailability(&mut self, u: &ExpertUnavailability) -> Result<()>;
@@ -462,6 +464,12 @@ macro_rules! impl_experts {
                     .bind(&e.status_reason).bind(&e.field_since).bind(&e.titles).bind(&e.specialties)
                     .bind(e.electronic).bind(e.fit_for_duty).bind(&e.term_start).bind(&e.term_end)
                     .bind(e.min_gap_days).bind(e.updated_at)
+                    .execute(&mut *self.inner).await.map_err($crate::map_err)?;
+                Ok(())
+            }
+            async fn link_expert_user(&mut self, id: &str, user_id: &str, updated_at: i64) -> $crate::Result<()> {
+                sqlx::query("UPDATE experts SET user_id = $2, updated_at = $3 WHERE id = $1 AND user_id IS NULL")
+                    .bind(id).bind(user_id).bind(updated_at)
                     .execute(&mut *self.inner).await.map_err($crate::map_err)?;
                 Ok(())
             }

@@ -17,6 +17,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub(crate) mod dialect;
+pub mod evaluation;
 pub mod experts;
 pub mod identity;
 pub mod jobs;
@@ -39,6 +40,7 @@ use async_trait::async_trait;
 pub use calendar::*;
 pub use cases::*;
 pub use catalog::*;
+pub use evaluation::*;
 pub use experts::*;
 pub use identity::*;
 pub use jobs::*;
@@ -52,6 +54,7 @@ pub mod prelude {
     pub use crate::calendar::{CalendarRead, CalendarWrite};
     pub use crate::cases::{CasesRead, CasesWrite};
     pub use crate::catalog::{CatalogRead, CatalogWrite};
+    pub use crate::evaluation::{EvaluationRead, EvaluationWrite};
     pub use crate::experts::{ExpertsRead, ExpertsWrite};
     pub use crate::identity::{IdentityRead, IdentityWrite};
     pub use crate::jobs::{JobsRead, JobsWrite};
@@ -273,6 +276,7 @@ pub trait ReadTx:
     + TradingRead
     + CasesRead
     + ExpertsRead
+    + EvaluationRead
     + Send
 {
 }
@@ -288,6 +292,7 @@ impl<T> ReadTx for T where
         + TradingRead
         + CasesRead
         + ExpertsRead
+        + EvaluationRead
         + Send
 {
 }
@@ -307,6 +312,7 @@ pub trait WriteTx:
     + TradingWrite
     + CasesWrite
     + ExpertsWrite
+    + EvaluationWrite
 {
     async fn commit(self: Box<Self>) -> Result<()>;
 }
@@ -324,6 +330,7 @@ macro_rules! impl_capabilities {
         $crate::trading::impl_trading!($db);
         $crate::cases::impl_cases!($db);
         $crate::experts::impl_experts!($db);
+        $crate::evaluation::impl_evaluation!($db);
         #[cfg(feature = "testing")]
         $crate::testing::impl_testing!($db);
 

@@ -195,6 +195,16 @@ pub const CAPABILITIES: &[WebCapability] = &[
         ],
     },
     WebCapability {
+        name: "evaluation",
+        tag: Some((
+            "evaluation",
+            "评标、定标与合同 Evaluation, award and contract",
+        )),
+        api: Some(api::evaluation::routes),
+        pages: None,
+        home_links: &[],
+    },
+    WebCapability {
         name: "shell",
         tag: None,
         api: None,

@@ -955,6 +955,10 @@ async fn demo(db: &str, blobs: Option<&str>) -> Result<Arc<App>> {
         experts.draws,
         started.elapsed().as_secs_f64()
     );
+    yiwang_app::demo::evaluation::build(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("demo evaluation: 第四标段 evaluated, report signed");
     let cases = yiwang_app::demo::cases::build(&app)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

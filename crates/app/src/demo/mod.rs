@@ -6,6 +6,7 @@
 //! ledger is complete and `yiwang audit verify` passes on it.
 
 pub mod cases;
+pub mod evaluation;
 pub mod experts;
 pub mod trading;
 

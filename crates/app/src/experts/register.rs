@@ -555,6 +555,49 @@ pub async fn get(app: &App, actor: &Actor, expert_id: &str) -> AppResult<ExpertD
     detail_of(&mut *tx, row).await
 }
 
+/// 认领专家档案: the signed-in person links the expert record imported for its identity number
+/// without an account (the legacy database), so that it can answer invitations and evaluate
+/// online. The account's identity number must be the record's; a record already linked stays so.
+pub async fn claim(app: &App, actor: &Actor) -> AppResult<ExpertRow> {
+    let now = now_micros();
+    let mut tx = app.store.write().await?;
+    let user = tx
+        .get_user(&actor.user_id)
+        .await?
+        .ok_or_else(|| AppError::from(Problem::unauthenticated()))?;
+    if tx.find_expert_by_user(&user.id).await?.is_some() {
+        return Err(Problem::conflict(
+            "experts.claim.linked",
+            "该账户已关联专家档案。",
+            "This account is already linked to an expert record.",
+        )
+        .into());
+    }
+    let Some(number) = user.id_number.clone() else {
+        return Err(not_found_expert());
+    };
+    let mut row = tx
+        .list_experts(None)
+        .await?
+        .into_iter()
+        .find(|e| e.id_number == number && e.user_id.is_none())
+        .ok_or_else(not_found_expert)?;
+    tx.link_expert_user(&row.id, &user.id, now).await?;
+    row.user_id = Some(user.id.clone());
+    row.updated_at = now;
+    record(
+        &mut *tx,
+        &Acting::as_self(actor),
+        "experts.claim",
+        ("expert", &row.id),
+        vec![digest(ExpertRow::TABLE, &row.id, row.digest())],
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
 /// The signed-in expert's own record.
 pub async fn mine(app: &App, actor: &Actor) -> AppResult<ExpertDetail> {
     let mut tx = app.store.read().await?;

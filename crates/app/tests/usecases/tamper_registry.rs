@@ -45,6 +45,10 @@ async fn every_covered_table_detects_edit_delete_and_insert(db: TestDb) {
     yiwang_app::demo::experts::build(&app)
         .await
         .unwrap_or_else(|e| panic!("[{b}] demo experts: {e}"));
+    // The evaluation demo: an evaluation with reviews, sheets, a time vote and signatures.
+    yiwang_app::demo::evaluation::build(&app)
+        .await
+        .unwrap_or_else(|e| panic!("[{b}] demo evaluation: {e}"));
     let (_, citizen) = actor(&app, "zhangwei").await;
     yiwang_app::catalog::questions::ask(&app.store, &citizen, &item[0], "需要带原件吗？")
         .await

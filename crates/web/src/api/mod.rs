@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod doc;
+pub mod evaluation;
 pub mod experts;
 pub mod extract;
 pub mod identity;

@@ -8,6 +8,7 @@ mod cases_pages;
 mod catalog_api;
 mod consult;
 mod errors;
+mod evaluation;
 mod experts;
 mod hall;
 mod hardening;
