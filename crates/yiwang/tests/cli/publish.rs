@@ -29,7 +29,7 @@ async fn ocds_export_and_archive_verify() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(
-        stdout(&o).contains("exported 3 contracting processes"),
+        stdout(&o).contains("exported 4 contracting processes"),
         "{}",
         stdout(&o)
     );
