@@ -131,6 +131,17 @@ pub async fn committee_accounts(app: &Arc<App>) -> AppResult<Committee> {
             .get_expert(expert_id)
             .await?
             .ok_or_else(|| demo_error("expert"))?;
+        // A member who already has an account (the demo expert account can be drawn) scores
+        // with it; creating another for the same identity number would be a duplicate.
+        if let Some(user_id) = &e.user_id {
+            let mut tx = app.store.read().await?;
+            let u = tx
+                .get_user(user_id)
+                .await?
+                .ok_or_else(|| demo_error("expert account"))?;
+            members.push(crate::identity::actor_of(&mut *tx, &u).await?);
+            continue;
+        }
         let mut tx = app.store.write().await?;
         let u = crate::identity::insert_user(
             &mut *tx,

@@ -37,7 +37,7 @@ async fn ocds_export_and_archive_verify() {
         serde_json::from_slice(&std::fs::read(out.join("index.json")).unwrap()).unwrap();
     assert_eq!(index["ocid_prefix"], "ocds-sq2026");
     let processes = index["processes"].as_array().expect("processes");
-    assert_eq!(processes.len(), 3);
+    assert_eq!(processes.len(), 4);
     let v = Validator::new();
     for p in processes {
         assert!(p["ocid"].as_str().unwrap().starts_with("ocds-sq2026-"));
