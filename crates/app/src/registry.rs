@@ -97,6 +97,7 @@ pub const CAPABILITIES: &[&Capability] = &[
     &crate::blobs::CAPABILITY,
     &crate::catalog::CAPABILITY,
     &crate::trading::CAPABILITY,
+    &crate::trading::ocds::CAPABILITY,
     &crate::cases::CAPABILITY,
     &crate::experts::CAPABILITY,
     &crate::evaluation::CAPABILITY,

@@ -408,3 +408,11 @@ pub async fn recent(app: &App, limit: usize, before: Option<&str>) -> AppResult<
         next_before,
     })
 }
+
+/// OCDS publication as a capability of its own: it reads the trading records and writes nothing,
+/// so it declares no tables, jobs or templates; the web layer registers its public API under
+/// the same name.
+pub const CAPABILITY: crate::registry::Capability = crate::registry::Capability {
+    name: "ocds",
+    ..crate::registry::Capability::EMPTY
+};
