@@ -50,7 +50,7 @@ async fn ocds_releases_packages_and_records_over_http(db: TestDb) {
         .collect();
     ocids.sort();
     ocids.dedup();
-    assert_eq!(ocids.len(), 3, "[{b}] {ocids:?}");
+    assert_eq!(ocids.len(), 4, "[{b}] {ocids:?}");
     for ocid in &ocids {
         let (st, pkg) =
             send_json(b, anon.get(s.url(&format!("/api/v1/ocds/packages/{ocid}")))).await;
