@@ -37,8 +37,19 @@ async fn an_evaluation_over_http(db: TestDb) {
     let staff = demo_token(&s, "trading").await;
     let tenderee = demo_token(&s, "tenderee").await;
     let mut members = Vec::new();
-    for n in 1..=c.expert_ids.len() {
-        members.push(demo_token(&s, &format!("expert-m{n}")).await);
+    // The members' accounts: `expert-m…`, or the demo expert's own when the draw seated him.
+    for a in &c.accounts {
+        let user = s
+            .app
+            .store
+            .read()
+            .await
+            .expect("read")
+            .get_user(&a.user_id)
+            .await
+            .expect("user")
+            .expect("member account");
+        members.push(demo_token(&s, &user.username).await);
     }
     let start = json!({
         "section_id": c.section_id, "draw_id": c.draw_id, "template": template(),
